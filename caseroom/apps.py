@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CaseroomConfig(AppConfig):
+    name = "caseroom"
+    verbose_name = "Casussen"

@@ -1,0 +1,5 @@
+from django.contrib.admin.apps import AdminConfig
+
+
+class CasusregieAdminConfig(AdminConfig):
+    default_site = "partners.admin_site.CasusregieAdminSite"

@@ -1,0 +1,1 @@
+"""Models of the consent app arrive with their issue; see DESIGN.md §5."""

@@ -1,0 +1,85 @@
+"""One error format for the whole API.
+
+    {"error": {"code": "validation_error", "message": "…", "fields": {"bsn": [{"code": …,
+     "message": …}]}, "request_id": "…"}}
+
+Messages are Dutch (the request language), codes are stable and machine-readable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from audit.context import current
+from core.exceptions import ServiceError
+
+_GENERIC_CODES = {
+    status.HTTP_400_BAD_REQUEST: "validation_error",
+    status.HTTP_401_UNAUTHORIZED: "not_authenticated",
+    status.HTTP_403_FORBIDDEN: "permission_denied",
+    status.HTTP_404_NOT_FOUND: "not_found",
+    status.HTTP_405_METHOD_NOT_ALLOWED: "method_not_allowed",
+    status.HTTP_429_TOO_MANY_REQUESTS: "throttled",
+}
+
+
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[dict[str, str]]]:
+    fields: dict[str, list[dict[str, str]]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            for sub_key, sub_value in _flatten(value, name).items():
+                fields.setdefault(sub_key, []).extend(sub_value)
+    elif isinstance(detail, list):
+        for index, item in enumerate(detail):
+            if isinstance(item, dict | list):
+                for sub_key, sub_value in _flatten(item, f"{prefix}.{index}").items():
+                    fields.setdefault(sub_key, []).extend(sub_value)
+            else:
+                fields.setdefault(prefix or "non_field_errors", []).append(
+                    {"code": getattr(item, "code", "invalid"), "message": str(item)}
+                )
+    else:
+        fields.setdefault(prefix or "non_field_errors", []).append(
+            {"code": getattr(detail, "code", "invalid"), "message": str(detail)}
+        )
+    return fields
+
+
+def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    ctx = current.get()
+    body: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    if ctx is not None:
+        body["request_id"] = ctx.request_id
+    return {"error": body}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ServiceError):
+        fields = {exc.field: [{"code": exc.code, "message": exc.message}]} if exc.field else None
+        return Response(error_body(exc.code, exc.message, fields), status=400)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    code = _GENERIC_CODES.get(response.status_code, "error")
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        message = _("De invoer is niet geldig.")
+        if list(fields) == ["non_field_errors"]:
+            message = fields["non_field_errors"][0]["message"]
+        response.data = error_body("validation_error", message, fields)
+    elif isinstance(exc, exceptions.APIException):
+        detail = exc.detail
+        code = getattr(detail, "code", None) or code
+        response.data = error_body(code, str(detail))
+    else:
+        message = _("Niet gevonden.") if response.status_code == 404 else str(exc)
+        response.data = error_body(code, message)
+    return response

@@ -1,0 +1,75 @@
+"""Django admin, for the beheerder only (verified second factor required)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import ServiceError
+from partners import services
+from partners.models import ApiToken, Organisation, OrganisationKind, User
+
+
+@admin.register(OrganisationKind)
+class OrganisationKindAdmin(admin.ModelAdmin[OrganisationKind]):
+    list_display = ["label", "code"]
+    search_fields = ["label", "code"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin[Organisation]):
+    list_display = ["name", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+    fields = ["name", "kind", "is_active"]
+
+    def save_model(self, request: HttpRequest, obj: Organisation, form: Any, change: bool) -> None:
+        if change:
+            obj.save()
+            return
+        try:
+            created = services.organisation_create(name=obj.name, kind_code=obj.kind.code)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return
+        obj.pk = created.pk
+        obj.group = created.group
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "organisation", "is_active"]
+    list_filter = ["organisation", "is_active", "is_service_account", "groups"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Persoon"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Organisatie en rollen"), {"fields": ("organisation", "is_service_account", "groups")}),
+        (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"fields": ("username", "organisation", "password1", "password2")}),)
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return super().get_queryset(request).select_related("organisation")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    list_display = ["name", "account", "prefix", "created_at", "expires_at", "revoked_at"]
+    readonly_fields = ["account", "name", "prefix", "created_at", "last_used_at"]
+    fields = ["account", "name", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Tokens are issued with `manage.py issue_token`, which shows the token once.
+        return False
+
+    @admin.action(description=_("Geselecteerde tokens intrekken"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        for token in queryset.filter(revoked_at__isnull=True):
+            services.api_token_revoke(token=token)

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class PersonsConfig(AppConfig):
+    name = "persons"
+    verbose_name = "Personen"
+
+    def ready(self) -> None:
+        from audit.registry import register
+        from persons.models import Person
+
+        register(Person)
