@@ -1,7 +1,7 @@
 """Registering domain models with django-auditlog, safely.
 
-Encrypted fields and blind indexes are always excluded from change logs, so no plaintext
-(and no linkable hash of it) ever reaches ``auditlog_logentry``.
+Encrypted fields are masked to one constant: the change log shows that a field changed, never
+its value, not even in part. Blind indexes are left out entirely (they are linkable hashes).
 """
 
 from __future__ import annotations
@@ -13,15 +13,21 @@ from django.db import models
 
 from core.fields import BlindIndexField, EncryptedField
 
+MASK = "[versleuteld]"
 
-def protected_field_names(model: type[models.Model]) -> list[str]:
-    return [
-        f.name
-        for f in model._meta.concrete_fields
-        if isinstance(f, EncryptedField | BlindIndexField)
-    ]
+
+def mask_constant(value: str) -> str:
+    return MASK
+
+
+def _names(model: type[models.Model], kind: type | tuple[type, ...]) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if isinstance(f, kind)]
 
 
 def register(model: type[models.Model], *, exclude: Iterable[str] = ()) -> None:
-    names = sorted({*protected_field_names(model), *exclude})
-    auditlog.register(model, exclude_fields=names)
+    auditlog.register(
+        model,
+        exclude_fields=sorted({*_names(model, BlindIndexField), *exclude}),
+        mask_fields=_names(model, EncryptedField),
+        mask_callable="audit.registry.mask_constant",
+    )

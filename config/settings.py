@@ -304,6 +304,9 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND")
 if CELERY_BROKER_URL == "filesystem://":
+    # The embedded broker: message files in VAR_DIR, shared by web app, worker and beat.
+    for _folder in ("queue", "processed", "results"):
+        (VAR_DIR / "celery" / _folder).mkdir(parents=True, exist_ok=True)
     if CELERY_RESULT_BACKEND is None:
         CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'celery' / 'results'}"
     _queue = VAR_DIR / "celery" / "queue"

@@ -1,15 +1,23 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.models import User
 from partners.roles import Role
 from tests.factories import OrganisationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def dutch() -> Iterator[None]:
+    """Every test starts in Dutch; a request that switched language does not leak."""
+    with translation.override("nl"):
+        yield
 
 
 @pytest.fixture
