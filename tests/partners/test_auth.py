@@ -25,8 +25,8 @@ def login(client: Client, username: str, password: str = TEST_PASSWORD) -> objec
     return client.post(reverse("partners:login"), {"username": username, "password": password})
 
 
-def test_login_page_is_dutch() -> None:
-    response = Client().get(reverse("partners:login"))
+def test_login_page_is_dutch_even_for_an_english_browser() -> None:
+    response = Client().get(reverse("partners:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert response.status_code == 200
     assert "Inloggen" in response.content.decode()
     assert response.headers["Content-Language"] == "nl"
