@@ -305,7 +305,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND")
 if CELERY_BROKER_URL == "filesystem://":
     # The embedded broker: message files in VAR_DIR, shared by web app, worker and beat.
-    for _folder in ("queue", "processed", "results"):
+    for _folder in ("queue", "processed", "results", "control"):
         (VAR_DIR / "celery" / _folder).mkdir(parents=True, exist_ok=True)
     if CELERY_RESULT_BACKEND is None:
         CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'celery' / 'results'}"
@@ -314,6 +314,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ACKS_LATE = True
