@@ -23,6 +23,7 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         from audit.registry import register
+        from partners import schema  # noqa: F401 - registers the OpenAPI auth extensions
         from partners.models import ApiToken, Organisation, OrganisationKind, User
 
         register(Organisation)
