@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core.exceptions import ServiceError
 from partners import services
 from partners.models import ApiToken, Organisation, OrganisationKind, User
+from partners.roles import Role
 
 
 @admin.register(OrganisationKind)
@@ -41,21 +45,51 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
         obj.group = created.group
 
 
+class RolesMixin(forms.ModelForm[User]):
+    roles = forms.MultipleChoiceField(
+        label=_("Rollen"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["roles"].initial = sorted(self.instance.roles)
+
+
+class UserChangeForm(RolesMixin, BaseUserChangeForm):
+    pass
+
+
+class UserCreationForm(RolesMixin, AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Roles and organisation membership are kept by the services, never edited as groups."""
+
+    form = UserChangeForm
+    add_form = UserCreationForm
     list_display = ["username", "first_name", "last_name", "organisation", "is_active"]
-    list_filter = ["organisation", "is_active", "is_service_account", "groups"]
+    list_filter = ["organisation", "is_active", "is_service_account"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Persoon"), {"fields": ("first_name", "last_name", "email")}),
-        (_("Organisatie en rollen"), {"fields": ("organisation", "is_service_account", "groups")}),
+        (_("Organisatie en rollen"), {"fields": ("organisation", "roles", "is_service_account")}),
         (_("Status"), {"fields": ("is_active", "last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"fields": ("username", "organisation", "password1", "password2")}),)
-    readonly_fields = ["last_login", "date_joined"]
+    add_fieldsets = (
+        (None, {"fields": ("username", "organisation", "roles", "password1", "password2")}),
+    )
+    readonly_fields = ["last_login", "date_joined", "is_service_account"]
+    filter_horizontal = ()
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).select_related("organisation")
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.user_set_roles(user=obj, roles=form.cleaned_data["roles"])
 
 
 @admin.register(ApiToken)

@@ -54,9 +54,11 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @staticmethod
-    def new_group_name() -> str:
-        return f"organisatie:{uuid.uuid4()}"
+    GROUP_PREFIX = "organisatie:"
+
+    @classmethod
+    def new_group_name(cls) -> str:
+        return f"{cls.GROUP_PREFIX}{uuid.uuid4()}"
 
 
 class User(AbstractUser):

@@ -162,7 +162,10 @@ def user_create(
 @transaction.atomic
 def user_set_roles(*, user: User, roles: Iterable[str]) -> User:
     roles = _validate_roles(roles)
-    keep = [g for g in user.groups.all() if not g.name.startswith(role_group_name(""))]
+    # Role groups and organisation groups follow from roles and organisation; any other
+    # group membership is kept. A user who moved organisation loses the old one's grants.
+    managed = (role_group_name(""), Organisation.GROUP_PREFIX)
+    keep = [g for g in user.groups.all() if not g.name.startswith(managed)]
     role_groups = [Group.objects.get_or_create(name=role_group_name(r))[0] for r in roles]
     user.groups.set([*keep, user.organisation.group, *role_groups])
     # Django admin access follows the beheerder role; nobody is a superuser.

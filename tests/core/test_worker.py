@@ -47,3 +47,13 @@ def test_a_real_worker_runs_a_task_through_the_broker() -> None:
         output, _ = worker.communicate(timeout=30)
     assert f"{queue}@" in output
     assert "core.tasks.ping" in output and "succeeded" in output
+
+
+def test_ci_runs_on_the_database_it_names(db: None) -> None:
+    from django.db import connection
+
+    required = os.environ.get("CASUSREGIE_REQUIRE_DATABASE")
+    if required:
+        assert connection.vendor == required
+    else:
+        assert connection.vendor in {"sqlite", "postgresql"}

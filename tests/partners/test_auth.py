@@ -166,3 +166,26 @@ def test_english_can_be_chosen(alice: User) -> None:
     page = client.get("/").content.decode()
     assert "Log out" in page
     assert 'lang="en"' in page
+
+
+def test_beheerder_adds_a_user_with_roles_in_the_admin(beheerder: User, bob: User) -> None:
+    client = verified_client(beheerder)
+    assert client.get("/beheer/partners/user/add/").status_code == 200
+    response = client.post(
+        "/beheer/partners/user/add/",
+        {
+            "username": "nieuw",
+            "organisation": bob.organisation_id,
+            "roles": ["ketenpartner", "procesregisseur"],
+            "password1": "een-lang-wachtwoord-2026",
+            "password2": "een-lang-wachtwoord-2026",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(username="nieuw")
+    assert user.roles == {"ketenpartner", "procesregisseur"}
+    assert user.groups.filter(pk=bob.organisation.group_id).exists()
+    page = client.get(f"/beheer/partners/user/{user.pk}/change/")
+    assert page.status_code == 200
+    assert "organisatie:" not in page.content.decode()

@@ -97,3 +97,16 @@ def test_role_groups_carry_their_model_permissions(beheerder: User, bob: User) -
     assert beheerder.is_staff and not beheerder.is_superuser
     assert not bob.has_perm("partners.add_organisation")
     assert bob.has_perm("partners.view_organisation")
+
+
+def test_moving_a_user_to_another_organisation_drops_the_old_groups(
+    bob: User, charlie: User
+) -> None:
+    from partners.services import user_set_roles
+
+    old_group = bob.organisation.group
+    bob.organisation = charlie.organisation
+    bob.save()
+    user_set_roles(user=bob, roles=["ketenpartner"])
+    assert not bob.groups.filter(pk=old_group.pk).exists()
+    assert bob.groups.filter(pk=charlie.organisation.group_id).exists()
