@@ -24,10 +24,18 @@ def _names(model: type[models.Model], kind: type | tuple[type, ...]) -> list[str
     return [f.name for f in model._meta.concrete_fields if isinstance(f, kind)]
 
 
-def register(model: type[models.Model], *, exclude: Iterable[str] = ()) -> None:
+def register(
+    model: type[models.Model],
+    *,
+    exclude: Iterable[str] = (),
+    mask: Iterable[str] = (),
+    include: Iterable[str] = (),
+) -> None:
+    """``mask`` names more fields whose change is logged as a constant (password hashes)."""
     auditlog.register(
         model,
+        include_fields=list(include),
         exclude_fields=sorted({*_names(model, BlindIndexField), *exclude}),
-        mask_fields=_names(model, EncryptedField),
+        mask_fields=sorted({*_names(model, EncryptedField), *mask}),
         mask_callable="audit.registry.mask_constant",
     )

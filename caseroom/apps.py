@@ -1,6 +1,35 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _defaults(sender: AppConfig, **kwargs: Any) -> None:
+    from caseroom.services import defaults_ensure
+
+    defaults_ensure()
 
 
 class CaseroomConfig(AppConfig):
     name = "caseroom"
     verbose_name = "Casussen"
+
+    def ready(self) -> None:
+        from audit.registry import register
+        from caseroom import models
+
+        for model in (
+            models.House,
+            models.Referral,
+            models.Case,
+            models.CasePerson,
+            models.GroupRecord,
+            models.Participation,
+            models.Contribution,
+            models.BreakGlassAccess,
+            models.InformationCategory,
+            models.TargetGroup,
+        ):
+            register(model)
+        register(models.Attachment, exclude=["data"])
+        post_migrate.connect(_defaults, sender=self, dispatch_uid="caseroom-defaults")

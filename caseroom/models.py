@@ -1,1 +1,440 @@
-"""Models of the caseroom app arrive with their issue; see DESIGN.md §5."""
+"""The case record: houses, referrals, cases, participations, contributions, the timeline,
+and the object grants that decide who sees what (DESIGN.md §6)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from core.fields import EncryptedBinaryField, EncryptedCharField, EncryptedTextField
+from core.models import EncryptedModel, TimeStampedModel
+
+
+class InformationCategory(models.Model):
+    """A kind of information a participation may grant (basis, politie, zorg, …).
+
+    Each category has its own permission on ``Case``; granting the category to an
+    organisation in a case is a group object permission with that permission."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    label = models.CharField(_("omschrijving"), max_length=100)
+    is_special = models.BooleanField(
+        _("bijzondere of strafrechtelijke gegevens"),
+        default=False,
+        help_text=_("Nooit standaard zichtbaar; alleen na uitdrukkelijke toekenning."),
+    )
+    permission = models.OneToOneField(
+        Permission, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("informatiecategorie")
+        verbose_name_plural = _("informatiecategorieën")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class TargetGroup(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label = models.CharField(_("omschrijving"), max_length=100)
+
+    class Meta:
+        ordering = ["label"]
+        verbose_name = _("doelgroep")
+        verbose_name_plural = _("doelgroepen")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class House(models.Model):
+    """A Zorg- en Veiligheidshuis. Its organisation's procesregisseurs run its cases."""
+
+    name = models.CharField(_("naam"), max_length=200, unique=True)
+    organisation = models.OneToOneField(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        related_name="house",
+        verbose_name=_("organisatie"),
+    )
+    case_prefix = models.CharField(_("voorvoegsel casusnummer"), max_length=10, default="ZVH")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Zorg- en Veiligheidshuis")
+        verbose_name_plural = _("Zorg- en Veiligheidshuizen")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseNumberCounter(models.Model):
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["house", "year"], name="case_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.house_id}/{self.year}: {self.last}"
+
+
+class Referral(EncryptedModel):
+    """An aanmelding: a partner asks the house to take a case in."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "ingediend", _("ingediend")
+        ACCEPTED = "geaccepteerd", _("geaccepteerd")
+        ADVICE = "advies", _("advies gegeven")
+        REDIRECTED = "doorverwezen", _("doorverwezen")
+        REJECTED = "afgewezen", _("afgewezen")
+
+    DECISIONS = (Status.ACCEPTED, Status.ADVICE, Status.REDIRECTED, Status.REJECTED)
+
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="referrals")
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    referring_organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.PROTECT, related_name="referrals_made"
+    )
+    persons = models.ManyToManyField("persons.Person", related_name="referrals")
+    reason = EncryptedTextField(_("reden van aanmelding"))
+    goal = EncryptedTextField(_("doel"))
+    invited_organisations = models.ManyToManyField(
+        "partners.Organisation", blank=True, related_name="+", verbose_name=_("uit te nodigen")
+    )
+    person_informed = models.BooleanField(_("betrokkene is geïnformeerd"))
+    not_informed_reason = EncryptedTextField(_("waarom niet geïnformeerd"), blank=True, default="")
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    # Triage against the four national criteria (DESIGN.md §4).
+    criterion_domains = models.BooleanField(_("problemen op meerdere leefgebieden"), default=False)
+    criterion_chains = models.BooleanField(_("ketenoverstijgende aanpak nodig"), default=False)
+    criterion_system = models.BooleanField(_("wisselwerking met systeem/omgeving"), default=False)
+    criterion_safety = models.BooleanField(
+        _("ernstige lokale veiligheidsproblematiek"), default=False
+    )
+    decision_note = EncryptedTextField(_("toelichting besluit"), blank=True, default="")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("besloten op"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("aanmelding")
+        verbose_name_plural = _("aanmeldingen")
+
+    def __str__(self) -> str:
+        return f"Aanmelding {str(self.pk)[:8]}"
+
+    @property
+    def meets_criteria(self) -> bool:
+        return (
+            self.criterion_domains and self.criterion_chains and self.criterion_system
+        ) or self.criterion_safety
+
+
+class Case(TimeStampedModel):
+    class Status(models.TextChoices):
+        REGISTERED = "aangemeld", _("aangemeld")
+        IN_PROGRESS = "in_behandeling", _("in behandeling")
+        MONITORING = "monitoring", _("monitoring")
+        CLOSED = "afgesloten", _("afgesloten")
+
+    class ClosureReason(models.TextChoices):
+        GOAL_REACHED = "doel_bereikt", _("doel bereikt")
+        REDUCED = "afgeschaald", _("afgeschaald naar reguliere zorg")
+        MOVED = "verhuisd", _("betrokkene verhuisd")
+        DECEASED = "overleden", _("betrokkene overleden")
+        DETAINED = "detentie", _("langdurige detentie")
+        NO_COOPERATION = "geen_medewerking", _("geen grondslag of medewerking")
+        OTHER = "anders", _("anders")
+
+    ACTIVE = (Status.REGISTERED, Status.IN_PROGRESS, Status.MONITORING)
+
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="cases")
+    number = models.CharField(_("casusnummer"), max_length=30, unique=True)
+    referral = models.OneToOneField(
+        Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="case"
+    )
+    target_group = models.ForeignKey(
+        TargetGroup, on_delete=models.PROTECT, related_name="cases", verbose_name=_("doelgroep")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED
+    )
+    closure_reason = models.CharField(
+        _("reden van afsluiting"), max_length=30, choices=ClosureReason.choices, blank=True
+    )
+    opened_at = models.DateTimeField(_("geopend op"), default=timezone.now)
+    closed_at = models.DateTimeField(_("afgesloten op"), null=True, blank=True)
+    procesregisseur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("procesregisseur"),
+    )
+    lead_organisation = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("regiehouder"),
+    )
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("casus")
+        verbose_name_plural = _("casussen")
+        indexes = [models.Index(fields=["-opened_at", "-id"], name="case_opened_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="afgesloten", closed_at__isnull=False)
+                | (~Q(status="afgesloten") & Q(closed_at__isnull=True)),
+                name="case_closed_at_matches_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    """An organisation's grant on a case: ``view_case`` or one category permission.
+    Written by services together with the participation that causes it."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """A personal, expiring grant on a case: break-the-glass."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+
+class CasePerson(models.Model):
+    class Role(models.TextChoices):
+        DADER = "dader", _("dader / pleger")
+        SLACHTOFFER = "slachtoffer", _("slachtoffer")
+        BETROKKENE = "betrokkene", _("betrokkene")
+        GEZINSLID = "gezinslid", _("gezinslid")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_persons")
+    person = models.ForeignKey(
+        "persons.Person", on_delete=models.PROTECT, related_name="case_links"
+    )
+    role = models.CharField(_("rol in casus"), max_length=20, choices=Role.choices)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        verbose_name = _("persoon in casus")
+        verbose_name_plural = _("personen in casus")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "person", "role"], name="case_person_role_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.role}"
+
+
+class GroupRecord(TimeStampedModel):
+    """A youth group (S3): classified as a whole, linked to its members and their cases."""
+
+    class Classification(models.TextChoices):
+        HINDERLIJK = "hinderlijk", _("hinderlijk")
+        OVERLASTGEVEND = "overlastgevend", _("overlastgevend")
+        CRIMINEEL = "crimineel", _("crimineel")
+
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="group_records")
+    name = models.CharField(_("naam"), max_length=200)
+    classification = models.CharField(
+        _("classificatie"), max_length=20, choices=Classification.choices
+    )
+    classification_category = models.ForeignKey(
+        InformationCategory,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Wie deze categorie in een gekoppelde casus mag zien, ziet de classificatie."),
+    )
+    members = models.ManyToManyField("persons.Person", blank=True, related_name="group_records")
+    cases = models.ManyToManyField(Case, blank=True, related_name="group_records")
+
+    class Meta:
+        verbose_name = _("groep")
+        verbose_name_plural = _("groepen")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Participation(EncryptedModel):
+    """An organisation taking part in a case, with the categories it may see."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participations")
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.PROTECT, related_name="participations"
+    )
+    categories = models.ManyToManyField(InformationCategory, related_name="+")
+    since = models.DateField(_("sinds"), default=timezone.localdate)
+    until = models.DateField(_("tot en met"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("teruggetrokken op"), null=True, blank=True)
+    withdrawal_reason = EncryptedTextField(_("reden van terugtrekking"), blank=True, default="")
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("deelname")
+        verbose_name_plural = _("deelnames")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "organisation"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="participation_one_active_per_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Deelname {str(self.pk)[:8]}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None and (
+            self.until is None or self.until >= timezone.localdate()
+        )
+
+
+class Contribution(EncryptedModel):
+    """Information a partner brings in about a person in a case, in one category.
+    Never edited: assessments of different partners stand side by side."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contributions")
+    person = models.ForeignKey(
+        "persons.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    category = models.ForeignKey(
+        InformationCategory, on_delete=models.PROTECT, related_name="contributions"
+    )
+    text = EncryptedTextField(_("inbreng"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.PROTECT, related_name="contributions"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("informatie-inbreng")
+        verbose_name_plural = _("informatie-inbreng")
+        indexes = [models.Index(fields=["case", "-created_at"], name="contribution_case_idx")]
+
+    def __str__(self) -> str:
+        return f"Inbreng {str(self.pk)[:8]}"
+
+
+class Attachment(EncryptedModel):
+    contribution = models.ForeignKey(
+        Contribution, on_delete=models.CASCADE, related_name="attachments"
+    )
+    filename = EncryptedCharField(_("bestandsnaam"), plain_max_length=255)
+    content_type = models.CharField(_("soort bestand"), max_length=100)
+    size = models.PositiveIntegerField(_("grootte (bytes)"))
+    data = EncryptedBinaryField()
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("bijlage")
+        verbose_name_plural = _("bijlagen")
+
+    def __str__(self) -> str:
+        return f"Bijlage {str(self.pk)[:8]}"
+
+
+class BreakGlassAccess(EncryptedModel):
+    """Opening a case outside one's participation, with a typed reason; reviewed later."""
+
+    class Review(models.TextChoices):
+        OPEN = "open", _("open")
+        IN_REVIEW = "in_onderzoek", _("in onderzoek")
+        JUSTIFIED = "ongegrond", _("ongegrond (terecht gebruik)")
+        UNJUSTIFIED = "gegrond", _("gegrond (onterecht gebruik)")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="break_glass_uses")
+    reason = EncryptedTextField(_("reden"))
+    categories = models.ManyToManyField(InformationCategory, related_name="+")
+    expires_at = models.DateTimeField(_("verloopt op"))
+    review_status = models.CharField(
+        _("beoordeling"), max_length=20, choices=Review.choices, default=Review.OPEN
+    )
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("doorbraak (break-the-glass)")
+        verbose_name_plural = _("doorbraken (break-the-glass)")
+
+    def __str__(self) -> str:
+        return f"Doorbraak {str(self.pk)[:8]}"
+
+
+class CaseEvent(models.Model):
+    """One line of the case timeline. Holds references and codes, never case content."""
+
+    class Kind(models.TextChoices):
+        REFERRAL_SUBMITTED = "referral_submitted", _("aanmelding ingediend")
+        CASE_OPENED = "case_opened", _("casus geopend")
+        STATUS_CHANGED = "status_changed", _("status gewijzigd")
+        LEAD_CHANGED = "lead_changed", _("regiehouder gewijzigd")
+        PERSON_ADDED = "person_added", _("persoon toegevoegd")
+        PARTICIPANT_ADDED = "participant_added", _("deelnemer toegevoegd")
+        CATEGORIES_CHANGED = "categories_changed", _("categorieën gewijzigd")
+        PARTICIPANT_WITHDRAWN = "participant_withdrawn", _("deelnemer teruggetrokken")
+        CONTRIBUTION_ADDED = "contribution_added", _("informatie ingebracht")
+        BREAK_GLASS = "break_glass", _("doorbraak (break-the-glass)")
+        GROUP_LINKED = "group_linked", _("gekoppeld aan groep")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    occurred_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Set when the event itself reveals information of a category (a contribution).
+    category = models.ForeignKey(
+        InformationCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["case", "occurred_at"], name="case_event_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"

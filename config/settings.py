@@ -60,7 +60,18 @@ INDEX_KEY = env_required(
     "INDEX_KEY", why="Zonder indexsleutel kan niet worden gezocht op BSN of naam."
 )
 
+# Parse the keys now: a malformed key stops the start, not the first save.
+from core.crypto import KeyRing, validate_index_key  # noqa: E402
+
+KeyRing.parse(ENCRYPTION_KEYS)
+validate_index_key(INDEX_KEY)
+
 DEBUG = env_bool("DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "Casusregie start niet: DEBUG staat aan in productie. Foutpagina's zouden dan "
+        "ontsleutelde persoonsgegevens tonen."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if not PRODUCTION else [])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
@@ -142,6 +153,12 @@ TEMPLATES = [
     },
 ]
 
+if PRODUCTION:
+    # No silent local defaults in production: a single machine says sqlite/filesystem itself.
+    env_required("DATABASE_URL", why="Geef de database op, bijvoorbeeld postgres://….")
+    env_required(
+        "CELERY_BROKER_URL", why="Geef de broker op, bijvoorbeeld redis://… (of filesystem://)."
+    )
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'casusregie.sqlite3'}") or "",
@@ -162,10 +179,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partners.User"
+# No guardian backend: object access is decided only by caseroom.access (SQL predicates
+# that honour expiry), never by user.has_perm(perm, obj).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    "partners.backends.PasswordBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -179,6 +197,15 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Need-to-know: how long a break-the-glass grant lasts; the largest attachment accepted.
+BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 4)
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 10) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
+# The public address of the service, for links in mails.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000") or ""
+HIT_NO_HIT_RATE = env("HIT_NO_HIT_RATE", "30/hour") or "30/hour"
+
 LOGIN_URL = "partners:login"
 LOGIN_REDIRECT_URL = "partners:home"
 LOGOUT_REDIRECT_URL = "partners:login"
@@ -186,7 +213,8 @@ LOGOUT_REDIRECT_URL = "partners:login"
 # Sessions: an idle timeout (enforced by partners.middleware.IdleTimeoutMiddleware) and an
 # absolute lifetime of one working day.
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30))
-SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_MAX_AGE = timedelta(hours=env_int("SESSION_MAX_HOURS", 12))
+SESSION_COOKIE_AGE = int(SESSION_MAX_AGE.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -199,13 +227,16 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
 # Lock the account, not the address: many partner staff share one office address, and a
 # password-guessing run from rotating addresses must still stop.
 AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# guardian.W001: its backend is left out on purpose (see AUTHENTICATION_BACKENDS).
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "guardian.W001"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "partners/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip_for_axes"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "Casusregie"
+# Nobody, not even a beheerder, reads a TOTP secret in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_TOTP_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "nl"
@@ -277,6 +308,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"hit_no_hit": HIT_NO_HIT_RATE},
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -291,6 +323,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "caseroom.models.Case.Status",
+        "ReferralStatusEnum": "caseroom.models.Referral.Status",
+    },
 }
 
 # django-guardian: grants are direct foreign-key permission models; no anonymous user.
@@ -331,6 +367,13 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+_cache_url = env("CACHE_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+    if _cache_url
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
@@ -339,6 +382,9 @@ EMAIL_BACKEND = env(
 )
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "") or ""
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "casusregie@localhost")
 
 LOGGING = {

@@ -5,13 +5,49 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from caseroom.api import (
+    BreakGlassView,
+    CaseViewSet,
+    ContributionViewSet,
+    ParticipantViewSet,
+    PersonCheckView,
+    PersonViewSet,
+    ReferralViewSet,
+)
 from partners.api import MeView, OrganisationViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("cases", CaseViewSet, basename="case")
+router.register("persons", PersonViewSet, basename="person")
+router.register("referrals", ReferralViewSet, basename="referral")
 
+participants = ParticipantViewSet.as_view({"get": "list", "post": "create"})
+participant = ParticipantViewSet.as_view({"patch": "partial_update"})
+participant_withdraw = ParticipantViewSet.as_view({"post": "withdraw"})
+contributions = ContributionViewSet.as_view({"get": "list", "post": "create"})
+contribution = ContributionViewSet.as_view({"get": "retrieve"})
+attachment = ContributionViewSet.as_view({"get": "attachment"})
+
+case_prefix = "cases/<int:case_pk>/"
 api_v1 = [
     path("me/", MeView.as_view(), name="me"),
+    path("persons/check/", PersonCheckView.as_view(), name="person-check"),
+    path("break-glass/", BreakGlassView.as_view(), name="break-glass"),
+    path(f"{case_prefix}participants/", participants, name="participant-list"),
+    path(f"{case_prefix}participants/<uuid:pk>/", participant, name="participant-detail"),
+    path(
+        f"{case_prefix}participants/<uuid:pk>/withdraw/",
+        participant_withdraw,
+        name="participant-withdraw",
+    ),
+    path(f"{case_prefix}contributions/", contributions, name="contribution-list"),
+    path(f"{case_prefix}contributions/<uuid:pk>/", contribution, name="contribution-detail"),
+    path(
+        f"{case_prefix}contributions/<uuid:pk>/attachments/<uuid:attachment_pk>/",
+        attachment,
+        name="contribution-attachment",
+    ),
     *router.urls,
 ]
 

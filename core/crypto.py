@@ -151,6 +151,10 @@ def needs_rotation(token: str) -> bool:
 # --- Blind index ---------------------------------------------------------------------------
 
 
+def validate_index_key(spec: str) -> None:
+    _decode_key(spec, name="INDEX_KEY")
+
+
 @lru_cache(maxsize=32)
 def _index_key_for(spec: str, purpose: str) -> bytes:
     root = _decode_key(spec, name="INDEX_KEY")

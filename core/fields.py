@@ -5,8 +5,10 @@ An encrypted field stores an AES-GCM token bound to its table, column and row (s
 save (``UUIDField(primary_key=True, default=uuid.uuid4)``); a system check enforces it.
 
 Values are decrypted lazily on first attribute access, so listing rows does not decrypt
-columns nobody reads. Encrypted columns cannot be used in lookups or ``QuerySet.update()``
-with plaintext: that would send plaintext to the database. Search through a blind index.
+columns nobody reads. The empty string is stored as is: emptiness is not a secret, and blank
+defaults then work in migrations. Encrypted columns cannot be used in lookups or
+``QuerySet.update()`` with plaintext: that would send plaintext to the database. Search
+through a blind index.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from django import forms
 from django.core import checks
 from django.db import models
+from django.db.models.lookups import StartsWith
 from django.db.models.query_utils import DeferredAttribute
 
 from core import crypto
@@ -55,6 +58,24 @@ class KeyIdPrefix(str):
     @classmethod
     def for_key(cls, key_id: str) -> KeyIdPrefix:
         return cls(f"{crypto.TOKEN_VERSION}.{key_id}.")
+
+
+class KeyPrefixStartsWith(StartsWith):
+    """``__startswith`` on an encrypted column, only with a key-id prefix (rotation)."""
+
+    prepare_rhs = False
+
+    def get_prep_lookup(self) -> Any:
+        if not isinstance(self.rhs, KeyIdPrefix):
+            raise EncryptedFieldError(
+                "Versleutelde velden kunnen niet op een deel van de tekst worden doorzocht."
+            )
+        return str(self.rhs)
+
+
+# Lookups that cannot carry plaintext to the database (exact and in prepare their value,
+# which refuses plaintext; startswith takes only a key-id prefix).
+SAFE_LOOKUPS = {"exact", "in", "isnull"}
 
 
 class EncryptedDescriptor(DeferredAttribute):
@@ -100,10 +121,15 @@ class EncryptedField(models.TextField[Any, Any]):
     def aad_for(self, model: type[models.Model], pk: object) -> str:
         return f"{model._meta.db_table}.{self.column}.{pk}"
 
+    def to_bytes(self, value: Any) -> bytes:
+        return self.to_plaintext(value).encode("utf-8")
+
+    def from_bytes(self, data: bytes) -> Any:
+        return self.from_plaintext(data.decode("utf-8"))
+
     def decrypt_for(self, instance: models.Model, token: str) -> Any:
-        return self.from_plaintext(
-            crypto.decrypt(token, aad=self.aad_for(type(instance), instance.pk))
-        )
+        aad = self.aad_for(type(instance), instance.pk)
+        return self.from_bytes(crypto.decrypt_bytes(token, aad=aad))
 
     def encrypt_for(self, instance: models.Model, value: Any) -> Ciphertext:
         if instance.pk is None:
@@ -111,27 +137,41 @@ class EncryptedField(models.TextField[Any, Any]):
                 f"{type(instance).__name__}.{self.name}: de primaire sleutel moet bekend zijn "
                 "voordat een versleuteld veld wordt opgeslagen."
             )
-        token = crypto.encrypt(
-            self.to_plaintext(value), aad=self.aad_for(type(instance), instance.pk)
-        )
-        return Ciphertext(token)
+        aad = self.aad_for(type(instance), instance.pk)
+        return Ciphertext(crypto.encrypt_bytes(self.to_bytes(value), aad=aad))
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         raw = model_instance.__dict__.get(self.attname)
-        if raw is None:
-            return None
+        if raw is None or raw == "":
+            # Empty stays empty (not secret), so blank defaults work in migrations.
+            return raw
         if isinstance(raw, Sealed):
             return Ciphertext(raw.token)
         return self.encrypt_for(model_instance, raw)
 
+    def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name == "startswith":
+            return KeyPrefixStartsWith
+        if lookup_name not in SAFE_LOOKUPS:
+            raise EncryptedFieldError(
+                f"Het versleutelde veld {self.name!r} kan niet met '{lookup_name}' worden "
+                "doorzocht; gebruik de blinde index."
+            )
+        return super().get_lookup(lookup_name)
+
+    def get_transform(self, lookup_name: str) -> Any:
+        raise EncryptedFieldError(
+            f"Het versleutelde veld {self.name!r} kan niet met '{lookup_name}' worden bewerkt."
+        )
+
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
-        if value is None:
-            return None
+        if value is None or value == "":
+            return value
         return Sealed(value)
 
     def get_prep_value(self, value: Any) -> Any:
-        if value is None:
-            return None
+        if value is None or value == "":
+            return value
         if isinstance(value, Ciphertext | KeyIdPrefix):
             return str(value)
         if isinstance(value, Sealed):
@@ -219,6 +259,41 @@ class EncryptedDateField(EncryptedField):
 
     def formfield(self, **kwargs: Any) -> Any:
         return forms.DateField(required=not self.blank, label=self.verbose_name, **kwargs)
+
+
+class EncryptedBooleanField(EncryptedField):
+    """A yes/no that is itself sensitive (for example a disability)."""
+
+    _pyi_private_set_type: bool | None  # type: ignore[assignment]
+    _pyi_private_get_type: bool | None  # type: ignore[assignment]
+
+    def to_plaintext(self, value: Any) -> str:
+        return "1" if value else "0"
+
+    def from_plaintext(self, text: str) -> bool:
+        return text == "1"
+
+    def formfield(self, **kwargs: Any) -> Any:
+        return forms.BooleanField(required=False, label=self.verbose_name, **kwargs)
+
+
+class EncryptedBinaryField(EncryptedField):
+    """Encrypted bytes (attachments). Defer it in list queries: rows load the whole value."""
+
+    _pyi_private_set_type: bytes | None  # type: ignore[assignment]
+    _pyi_private_get_type: bytes | None  # type: ignore[assignment]
+
+    def to_bytes(self, value: Any) -> bytes:
+        return bytes(value)
+
+    def from_bytes(self, data: bytes) -> bytes:
+        return data
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def formfield(self, **kwargs: Any) -> Any:
+        return None
 
 
 Preparer = Callable[[Sequence[Any]], str | None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -24,3 +25,16 @@ class EncryptedModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A blind index follows its sources, also when only some fields are saved.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            from core.fields import BlindIndexField
+
+            fields = set(update_fields)
+            for field in self._meta.concrete_fields:
+                if isinstance(field, BlindIndexField) and fields & set(field.source):
+                    fields.add(field.name)
+            kwargs["update_fields"] = fields
+        super().save(*args, **kwargs)

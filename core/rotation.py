@@ -27,8 +27,10 @@ class Target:
         prefix = KeyIdPrefix.for_key(crypto.keyring().primary_id)
         condition = Q()
         for field in self.fields:
-            condition |= Q(**{f"{field.name}__isnull": False}) & ~Q(
-                **{f"{field.name}__startswith": prefix}
+            condition |= (
+                Q(**{f"{field.name}__isnull": False})
+                & ~Q(**{field.name: ""})
+                & ~Q(**{f"{field.name}__startswith": prefix})
             )
         return self.model._default_manager.filter(condition)
 

@@ -83,6 +83,16 @@ class UserAdmin(BaseUserAdmin):
     )
     readonly_fields = ["last_login", "date_joined", "is_service_account"]
     filter_horizontal = ()
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("Tweede factor opnieuw laten koppelen"))
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            services.totp_devices_reset(user=user)
+        messages.success(
+            request,
+            _("Bij de volgende inlog koppelen deze gebruikers opnieuw een authenticator-app."),
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).select_related("organisation")

@@ -22,13 +22,17 @@ class PartnersConfig(AppConfig):
     verbose_name = "Ketenpartners"
 
     def ready(self) -> None:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
         from audit.registry import register
         from partners import schema  # noqa: F401 - registers the OpenAPI auth extensions
         from partners.models import ApiToken, Organisation, OrganisationKind, User
 
         register(Organisation)
         register(OrganisationKind)
-        register(User, exclude=["password", "last_login"])
+        register(User, exclude=["last_login"], mask=["password"])
+        # Linking and removing second factors is logged; the secret and counters are not.
+        register(TOTPDevice, include=["user", "name", "confirmed"])
         register(ApiToken, exclude=["key_hash", "last_used_at"])
         # Permissions exist only after every app migrated; run once per migrate, last.
         post_migrate.connect(_sync_roles, dispatch_uid="partners-sync-roles")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
 IDLE_KEY = "casusregie_last_activity"
+STARTED_KEY = "casusregie_session_started"
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -40,7 +41,8 @@ class ApiAwareLoginRequiredMiddleware(LoginRequiredMiddleware):
 
 
 class IdleTimeoutMiddleware:
-    """Log out a browser session that was idle longer than SESSION_IDLE_TIMEOUT."""
+    """Log out a browser session that was idle longer than SESSION_IDLE_TIMEOUT, or that is
+    older than SESSION_MAX_AGE however active it was."""
 
     # Writing the session on every request is wasteful; a minute of slack is harmless.
     TOUCH_EVERY_SECONDS = 60
@@ -52,8 +54,10 @@ class IdleTimeoutMiddleware:
         if request.user.is_authenticated:
             now = time.time()
             last = request.session.get(IDLE_KEY)
+            started = request.session.setdefault(STARTED_KEY, now)
             timeout = settings.SESSION_IDLE_TIMEOUT.total_seconds()
-            if last is not None and now - float(last) > timeout:
+            too_old = now - float(started) > settings.SESSION_MAX_AGE.total_seconds()
+            if too_old or (last is not None and now - float(last) > timeout):
                 logout(request)
                 if _is_api(request):
                     return api_error(

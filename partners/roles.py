@@ -26,8 +26,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         for action in ("view", "add", "change")
     ]
     + [
-        "otp_totp.view_totpdevice",
-        "otp_totp.delete_totpdevice",
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
     ],

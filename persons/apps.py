@@ -7,6 +7,8 @@ class PersonsConfig(AppConfig):
 
     def ready(self) -> None:
         from audit.registry import register
-        from persons.models import Person
+        from persons.models import Address, Person, PersonRelation
 
         register(Person)
+        register(Address, exclude=[])
+        register(PersonRelation)

@@ -1,4 +1,9 @@
-"""Reads for persons: exact-match lookups through the blind indexes."""
+"""Exact-match lookups through the blind indexes.
+
+These do not filter by need-to-know: they serve duplicate prevention and the hit/no-hit
+question, which never return the person to the caller. Reads for a user go through
+``caseroom.selectors``, where case participation decides.
+"""
 
 from __future__ import annotations
 

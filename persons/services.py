@@ -1,13 +1,41 @@
-"""Writes for persons. (Search-before-create and relations arrive with the case record.)"""
+"""Writes for persons, their addresses and relations."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.db import transaction
 
-from core.validators import normalise_bsn
-from persons.models import Person
+from core.exceptions import ServiceError
+from core.validators import normalise_bsn, validate_bsn
+from partners.models import Organisation
+from persons.models import Address, Person, PersonRelation
+from persons.selectors import person_find_by_bsn, person_find_by_surname_and_birth_date
+
+
+class DuplicatePersonError(ServiceError):
+    """The person already exists: use the existing record (search before create)."""
+
+    def __init__(self, existing: Person) -> None:
+        super().__init__(
+            "Deze persoon is al bekend in Casusregie; gebruik de bestaande registratie.",
+            code="duplicate_person",
+        )
+        self.existing = existing
+
+
+def person_find_existing(
+    *, bsn: str | None = None, surname: str = "", birth_date: datetime.date | None = None
+) -> Person | None:
+    """The existing person with this BSN, or else with this surname and birth date."""
+    if bsn:
+        found = person_find_by_bsn(bsn=bsn).first()
+        if found is not None:
+            return found
+    if surname and birth_date:
+        return person_find_by_surname_and_birth_date(surname=surname, birth_date=birth_date).first()
+    return None
 
 
 @transaction.atomic
@@ -17,21 +45,61 @@ def person_create(
     given_names: str = "",
     bsn: str | None = None,
     birth_date: datetime.date | None = None,
+    gender: str = Person.Gender.ONBEKEND,
+    staff_safety_warning: str = "",
+    language: str = "",
+    has_lvb: bool | None = None,
+    communication_needs: str = "",
+    allow_duplicate: bool = False,
 ) -> Person:
+    """Create a person unless one with the same BSN, or surname and birth date, exists:
+    then raise DuplicatePersonError carrying the existing record."""
+    if not surname.strip():
+        raise ServiceError("Vul de achternaam in.", field="surname")
+    if bsn:
+        validate_bsn(bsn)
+        bsn = normalise_bsn(bsn)
+    if not allow_duplicate:
+        existing = person_find_existing(bsn=bsn, surname=surname, birth_date=birth_date)
+        if existing is not None:
+            raise DuplicatePersonError(existing)
     person = Person(
         surname=surname.strip(),
         given_names=given_names.strip(),
-        bsn=normalise_bsn(bsn) if bsn else None,
+        bsn=bsn or None,
         birth_date=birth_date,
+        gender=gender,
+        staff_safety_warning=staff_safety_warning.strip(),
+        language=language.strip(),
+        has_lvb=has_lvb,
+        communication_needs=communication_needs.strip(),
     )
     person.full_clean()
     person.save()
     return person
 
 
+def person_get_or_create(**fields: object) -> tuple[Person, bool]:
+    """For intake: link to the existing person silently, or create one."""
+    try:
+        return person_create(**fields), True  # type: ignore[arg-type]
+    except DuplicatePersonError as duplicate:
+        return duplicate.existing, False
+
+
 @transaction.atomic
 def person_update(*, person: Person, **changes: object) -> Person:
-    allowed = {"surname", "given_names", "bsn", "birth_date"}
+    allowed = {
+        "surname",
+        "given_names",
+        "bsn",
+        "birth_date",
+        "gender",
+        "staff_safety_warning",
+        "language",
+        "has_lvb",
+        "communication_needs",
+    }
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"cannot change {sorted(unknown)}")
@@ -42,3 +110,55 @@ def person_update(*, person: Person, **changes: object) -> Person:
     person.full_clean()
     person.save()
     return person
+
+
+@transaction.atomic
+def person_relate(*, person: Person, related: Person, kind: str) -> PersonRelation:
+    """Record that ``related`` is the ``kind`` of ``person``, and the inverse."""
+    if kind not in PersonRelation.Kind.values:
+        raise ServiceError(f"Onbekende relatie {kind!r}.", field="kind")
+    if person.pk == related.pk:
+        raise ServiceError("Een persoon kan geen relatie met zichzelf hebben.", field="related")
+    relation, _ = PersonRelation.objects.update_or_create(
+        person=person, related=related, defaults={"kind": kind}
+    )
+    PersonRelation.objects.update_or_create(
+        person=related,
+        related=person,
+        defaults={"kind": PersonRelation.INVERSE[PersonRelation.Kind(kind)]},
+    )
+    return relation
+
+
+@transaction.atomic
+def address_add(
+    *,
+    person: Person,
+    street: str,
+    city: str,
+    postcode: str = "",
+    kind: str = Address.Kind.WOONADRES,
+    is_secret: bool = False,
+    visible_to: Iterable[Organisation] = (),
+    valid_from: datetime.date | None = None,
+) -> Address:
+    visible = list(visible_to)
+    if is_secret and not visible:
+        raise ServiceError(
+            "Een geheim adres moet zichtbaar zijn voor minstens één organisatie.",
+            field="visible_to",
+        )
+    address = Address(
+        person=person,
+        kind=kind,
+        street=street.strip(),
+        postcode=postcode.strip().upper(),
+        city=city.strip(),
+        is_secret=is_secret,
+        valid_from=valid_from,
+    )
+    address.full_clean()
+    address.save()
+    if is_secret:
+        address.visible_to.set(visible)
+    return address

@@ -187,3 +187,19 @@ def test_reading_with_a_missing_key_raises_instead_of_showing_ciphertext(person:
         loaded = Person.objects.get(pk=person.pk)
         with pytest.raises(DecryptionError):
             _ = loaded.surname
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    ["iexact", "contains", "icontains", "startswith", "istartswith", "endswith", "regex", "gt"],
+)
+def test_no_lookup_can_carry_plaintext_of_an_encrypted_field(person: Person, lookup: str) -> None:
+    with pytest.raises(EncryptedFieldError):
+        list(Person.objects.filter(**{f"surname__{lookup}": "Wit"}))
+
+
+def test_saving_some_fields_keeps_the_blind_index_current(person: Person) -> None:
+    person.bsn = "123456782"
+    person.save(update_fields=["bsn"])
+    assert list(person_find_by_bsn(bsn="123456782")) == [person]
+    assert list(person_find_by_bsn(bsn="111222333")) == []

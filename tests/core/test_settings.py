@@ -22,6 +22,7 @@ OURS = {
     "ALLOWED_HOSTS",
     "DEBUG",
     "DJANGO_SETTINGS_MODULE",
+    "CELERY_RESULT_BACKEND",
 }
 
 
@@ -35,6 +36,9 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         SECRET_KEY_FILE=str(keys["secret_key"]),
         ENCRYPTION_KEYS_FILE=str(keys["encryption_keys"]),
         INDEX_KEY_FILE=str(keys["index_key"]),
+        # Never the developer's or CI's real database or broker.
+        DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        CELERY_BROKER_URL="filesystem://",
     )
     environ.update(extra)
     return {k: v for k, v in environ.items() if v != ""}
@@ -75,6 +79,24 @@ def test_production_refuses_to_start_without_its_keys(tmp_path: Path, missing: s
     assert result.returncode != 0
     assert "Casusregie start niet" in result.stderr
     assert missing in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DEBUG", "true"),
+        ("ENCRYPTION_KEYS", "k1:kort"),
+        ("INDEX_KEY", "kort"),
+        ("DATABASE_URL", ""),
+        ("CELERY_BROKER_URL", ""),
+    ],
+)
+def test_production_refuses_unsafe_or_missing_settings(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    result = manage(production_env(tmp_path, **{name: value}), "check")
+    assert result.returncode != 0, result.stdout
+    assert "Casusregie start niet" in result.stderr or name in result.stderr
 
 
 def test_a_key_file_that_cannot_be_read_is_a_clear_error(tmp_path: Path) -> None:

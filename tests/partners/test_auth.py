@@ -189,3 +189,22 @@ def test_beheerder_adds_a_user_with_roles_in_the_admin(beheerder: User, bob: Use
     page = client.get(f"/beheer/partners/user/{user.pk}/change/")
     assert page.status_code == 200
     assert "organisatie:" not in page.content.decode()
+
+
+def test_session_requests_without_a_csrf_token_are_refused(beheerder: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.cookies = verified_client(beheerder).cookies
+    response = client.post("/api/v1/organisations/", {"name": "Zonder token"})
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["error"]["message"]
+    assert client.post(reverse("partners:logout")).status_code == 403
+    assert client.get(reverse("partners:home")).status_code == 200
+
+
+def test_login_form_without_a_csrf_token_is_refused(alice: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        reverse("partners:login"), {"username": "alice", "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session

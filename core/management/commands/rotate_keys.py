@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from core import crypto
@@ -41,6 +41,15 @@ class Command(BaseCommand):
                 changed += rotate_target(
                     target, batch_size=options["batch_size"], on_row=lambda: bar.update(1)
                 )
+        # Another process still running with the old key list may have written meanwhile.
+        left = {t.label: t.stale().count() for t in targets}
+        if any(left.values()):
+            listing = ", ".join(f"{label}: {n}" for label, n in left.items() if n)
+            raise CommandError(
+                f"{changed} rijen herversleuteld, maar er staan nog waarden onder een oude "
+                f"sleutel ({listing}). Herstart alle processen met de nieuwe sleutellijst en "
+                "draai rotate_keys opnieuw; verwijder de oude sleutel pas daarna."
+            )
         self.stdout.write(self.style.SUCCESS(f"Klaar: {changed} rijen herversleuteld."))
         if options["reindex"]:
             reindexed = 0

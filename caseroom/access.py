@@ -1,0 +1,175 @@
+"""Need-to-know (DESIGN.md §6): who may see which case, person and contribution.
+
+Every decision is a SQL predicate over the grant tables (``CaseGroupObjectPermission`` for
+organisations, ``CaseUserObjectPermission`` for break-the-glass), so lists are filtered by
+the database with one EXISTS per row and single objects use the same predicate. Objects a
+user may not see answer 404 exactly as if they did not exist.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from caseroom.models import (
+    Case,
+    CaseGroupObjectPermission,
+    CasePerson,
+    CaseUserObjectPermission,
+    InformationCategory,
+)
+from partners.models import User
+from partners.roles import Role
+
+# Roles that work on case content. The privacy officer, bestuurder and beheerder see none of
+# it through their organisation's participation.
+CASE_ROLES = (Role.PROCESREGISSEUR, Role.KETENPARTNER)
+BASIS = "basis"
+
+
+def works_on_cases(user: User) -> bool:
+    return user.is_authenticated and user.is_active and any(user.has_role(r) for r in CASE_ROLES)
+
+
+def is_house_procesregisseur(user: User, case: Case) -> bool:
+    """The procesregisseur of the house that owns the case (may manage it)."""
+    return (
+        user.has_role(Role.PROCESREGISSEUR) and case.house.organisation_id == user.organisation_id
+    )
+
+
+def view_case_permission() -> Subquery:
+    return Subquery(
+        Permission.objects.filter(
+            content_type__app_label="caseroom", content_type__model="case", codename="view_case"
+        ).values("id")[:1]
+    )
+
+
+def category_permission(code: str) -> Subquery:
+    return Subquery(InformationCategory.objects.filter(code=code).values("permission_id")[:1])
+
+
+def _active() -> Q:
+    return Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+
+
+def organisation_grants(user: User) -> QuerySet[CaseGroupObjectPermission]:
+    return CaseGroupObjectPermission.objects.filter(_active(), group_id=user.organisation.group_id)
+
+
+def personal_grants(user: User) -> QuerySet[CaseUserObjectPermission]:
+    return CaseUserObjectPermission.objects.filter(_active(), user_id=user.pk)
+
+
+def _nothing() -> Q:
+    return Q(pk__in=[])
+
+
+def case_predicate(user: User, *, case_ref: str = "pk") -> Q:
+    """Cases the user may open: a grant of their organisation (participation), or their own
+    unexpired break-the-glass grant. Break-the-glass grants are few, so they are read first
+    and joined as a literal list; the organisation grant stays one EXISTS the planner can
+    turn into a semi-join."""
+    if not works_on_cases(user):
+        return _nothing()
+    view = view_case_permission()
+    predicate = Q(
+        Exists(
+            organisation_grants(user).filter(content_object=OuterRef(case_ref), permission_id=view)
+        )
+    )
+    broken = list(
+        personal_grants(user).filter(permission_id=view).values_list("content_object_id", flat=True)
+    )
+    if broken:
+        predicate |= Q(**{f"{case_ref}__in": broken})
+    return predicate
+
+
+def category_predicate(user: User, *, case_ref: str, permission_ref: str) -> Q:
+    """The one place where category gating is decided: rows whose case (``case_ref``) and
+    category permission (``permission_ref``) the user's organisation holds a grant for, or
+    the user holds a break-the-glass grant for. The legal-basis check joins here."""
+    if not works_on_cases(user):
+        return _nothing()
+    predicate = Q(
+        Exists(
+            organisation_grants(user).filter(
+                content_object=OuterRef(case_ref), permission_id=OuterRef(permission_ref)
+            )
+        )
+    )
+    broken = list(personal_grants(user).values_list("content_object_id", "permission_id"))
+    if broken:
+        predicate |= reduce(
+            or_, (Q(**{case_ref: case_id, permission_ref: perm}) for case_id, perm in broken)
+        )
+    return predicate
+
+
+def contribution_predicate(user: User) -> Q:
+    return category_predicate(user, case_ref="case_id", permission_ref="category__permission_id")
+
+
+def user_category_codes(user: User, case: Case) -> set[str]:
+    """The categories the user may see in one case (for showing what is and is not shared)."""
+    if not works_on_cases(user):
+        return set()
+    perms = set(
+        organisation_grants(user)
+        .filter(content_object=case)
+        .values_list("permission_id", flat=True)
+    )
+    perms |= set(
+        personal_grants(user).filter(content_object=case).values_list("permission_id", flat=True)
+    )
+    return set(
+        InformationCategory.objects.filter(permission_id__in=perms).values_list("code", flat=True)
+    )
+
+
+def basis_predicate(user: User, *, case_ref: str = "pk") -> Q:
+    """Cases in which the user may see ``basis``: who the persons are, their roles."""
+    if not works_on_cases(user):
+        return _nothing()
+    basis = category_permission(BASIS)
+    predicate = Q(
+        Exists(
+            organisation_grants(user).filter(content_object=OuterRef(case_ref), permission_id=basis)
+        )
+    )
+    broken = list(
+        personal_grants(user)
+        .filter(permission_id=basis)
+        .values_list("content_object_id", flat=True)
+    )
+    if broken:
+        predicate |= Q(**{f"{case_ref}__in": broken})
+    return predicate
+
+
+def person_predicate(user: User) -> Q:
+    """Persons in a case where the user may see the ``basis`` category."""
+    if not works_on_cases(user):
+        return _nothing()
+    basis = category_permission(BASIS)
+    predicate = Q(
+        Exists(
+            organisation_grants(user).filter(
+                permission_id=basis, content_object__case_persons__person=OuterRef("pk")
+            )
+        )
+    )
+    broken = list(
+        personal_grants(user)
+        .filter(permission_id=basis)
+        .values_list("content_object_id", flat=True)
+    )
+    if broken:
+        predicate |= Q(Exists(CasePerson.objects.filter(person=OuterRef("pk"), case_id__in=broken)))
+    return predicate

@@ -1,0 +1,554 @@
+"""API for persons, referrals, cases, participants, contributions and break-the-glass.
+
+Every object comes from a selector for the requesting user (404 for "not yours"); every read
+of personal data writes an access event naming the persons exposed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from audit.models import AccessEvent
+from audit.services import record_access
+from caseroom import selectors, services
+from caseroom.access import is_house_procesregisseur, works_on_cases
+from caseroom.models import Attachment, Case, House, Referral, TargetGroup
+from caseroom.serializers import (
+    AddressSerializer,
+    BreakGlassResultSerializer,
+    BreakGlassSerializer,
+    CaseEventSerializer,
+    CasePersonCreateSerializer,
+    CasePersonSerializer,
+    CaseSerializer,
+    CaseUpdateSerializer,
+    ContributionCreateSerializer,
+    ContributionSerializer,
+    ParticipationCreateSerializer,
+    ParticipationSerializer,
+    ParticipationUpdateSerializer,
+    PersonCheckSerializer,
+    PersonDetailSerializer,
+    PersonSerializer,
+    ReferralCreateSerializer,
+    ReferralSerializer,
+    RelationCreateSerializer,
+    TriageSerializer,
+    WithdrawSerializer,
+)
+from caseroom.uploads import check_upload
+from core.exceptions import ServiceError
+from partners.permissions import request_user
+from partners.roles import Role
+from persons import services as person_services
+from persons.services import DuplicatePersonError
+
+PURPOSE = "uitvoering casusregie"
+
+
+def _log(
+    action: str, object_type: str, object_id: object = "", person_ids: Iterable[object] = ()
+) -> None:
+    record_access(
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        person_ids=person_ids,
+        purpose=PURPOSE,
+    )
+
+
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Cases the user's organisation takes part in (or opened by break-the-glass)."""
+
+    serializer_class = CaseSerializer
+    filterset_fields = ["status"]
+
+    def get_queryset(self) -> QuerySet[Case]:
+        if getattr(self, "swagger_fake_view", False):
+            return Case.objects.none()
+        return selectors.case_list_for_user(user=request_user(self.request))
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        cases = list(page or [])
+        shown = [case for case in cases if getattr(case, "shows_persons", False)]
+        _log(AccessEvent.Action.LIST, "caseroom.case", person_ids=selectors.case_person_ids(shown))
+        return self.get_paginated_response(self.get_serializer(cases, many=True).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        case = self.get_object()
+        shown = selectors.case_person_ids([case]) if case.shows_persons else set()
+        _log(AccessEvent.Action.VIEW, "caseroom.case", case.pk, shown)
+        return Response(self.get_serializer(case).data)
+
+    @extend_schema(request=CaseUpdateSerializer, responses=CaseSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = request_user(request)
+        case = self.get_object()
+        data = CaseUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if "lead_organisation" in values:
+            services.case_set_lead(case=case, organisation=values["lead_organisation"], by=user)
+        if "status" in values:
+            services.case_set_status(
+                case=case,
+                status=values["status"],
+                closure_reason=values.get("closure_reason", ""),
+                by=user,
+            )
+        case = selectors.case_get_for_user(user=user, case_id=case.pk)
+        return Response(self.get_serializer(case).data)
+
+    @extend_schema(responses=CaseEventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def timeline(self, request: Request, pk: str | None = None) -> Response:
+        user = request_user(request)
+        case = self.get_object()
+        events = list(selectors.timeline_for_user(user=user, case=case))
+        _log(AccessEvent.Action.VIEW, "caseroom.timeline", case.pk)
+        return Response(CaseEventSerializer(events, many=True).data)
+
+    @extend_schema(request=CasePersonCreateSerializer, responses=CasePersonSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def persons(self, request: Request, pk: str | None = None) -> Response:
+        user = request_user(request)
+        case = self.get_object()
+        if request.method == "POST":
+            data = CasePersonCreateSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            if not is_house_procesregisseur(user, case):
+                raise PermissionDenied("Alleen de procesregisseur voegt personen toe.")
+            person = selectors.person_get_for_user(
+                user=user, person_id=data.validated_data["person"]
+            )
+            services.case_add_person(
+                case=case, person=person, role=data.validated_data["role"], by=user
+            )
+        if not case.shows_persons and not is_house_procesregisseur(user, case):
+            raise NotFound
+        links = list(case.case_persons.select_related("person").order_by("added_at", "id"))
+        _log(
+            AccessEvent.Action.LIST,
+            "caseroom.caseperson",
+            case.pk,
+            [link.person_id for link in links],
+        )
+        code = status.HTTP_201_CREATED if request.method == "POST" else status.HTTP_200_OK
+        return Response(CasePersonSerializer(links, many=True).data, status=code)
+
+
+class ParticipantViewSet(viewsets.GenericViewSet):
+    """Organisations taking part in a case: their categories, since/until, withdrawal."""
+
+    serializer_class = ParticipationSerializer
+    pagination_class = None
+
+    def case(self) -> Case:
+        return selectors.case_get_for_user(
+            user=request_user(self.request), case_id=self.kwargs["case_pk"]
+        )
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):
+            return Case.objects.none()
+        return selectors.participation_list_for_case(case=self.case())
+
+    def list(self, request: Request, case_pk: str) -> Response:
+        return Response(self.get_serializer(self.get_queryset(), many=True).data)
+
+    @extend_schema(request=ParticipationCreateSerializer)
+    def create(self, request: Request, case_pk: str) -> Response:
+        case = self.case()
+        data = ParticipationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        participation = services.participation_add(
+            case=case,
+            organisation=data.validated_data["organisation"],
+            categories=services.categories_by_code(data.validated_data["categories"]),
+            until=data.validated_data.get("until"),
+            by=request_user(request),
+        )
+        return Response(self.get_serializer(participation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ParticipationUpdateSerializer)
+    def partial_update(self, request: Request, case_pk: str, pk: str) -> Response:
+        participation = self._participation(pk)
+        data = ParticipationUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.participation_set_categories(
+            participation=participation,
+            categories=services.categories_by_code(data.validated_data["categories"]),
+            by=request_user(request),
+        )
+        return Response(self.get_serializer(participation).data)
+
+    @extend_schema(request=WithdrawSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, case_pk: str, pk: str) -> Response:
+        participation = self._participation(pk)
+        data = WithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.participation_withdraw(
+            participation=participation,
+            reason=data.validated_data["reason"],
+            by=request_user(request),
+        )
+        return Response(self.get_serializer(participation).data)
+
+    def _participation(self, pk: str) -> Any:
+        try:
+            return self.get_queryset().get(pk=pk)
+        except Exception:
+            raise NotFound from None
+
+
+class ContributionViewSet(viewsets.GenericViewSet):
+    """Information partners bring in, each in one category, visible per category grant."""
+
+    serializer_class = ContributionSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def case(self) -> Case:
+        return selectors.case_get_for_user(
+            user=request_user(self.request), case_id=self.kwargs["case_pk"]
+        )
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):
+            return Case.objects.none()
+        return selectors.contribution_list_for_user(
+            user=request_user(self.request), case=self.case()
+        )
+
+    def list(self, request: Request, case_pk: str) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        items = list(page or [])
+        persons = {c.person_id for c in items if c.person_id}
+        _log(AccessEvent.Action.LIST, "caseroom.contribution", case_pk, persons)
+        return self.get_paginated_response(self.get_serializer(items, many=True).data)
+
+    def retrieve(self, request: Request, case_pk: str, pk: str) -> Response:
+        contribution = self._contribution(pk)
+        persons = [contribution.person_id] if contribution.person_id else []
+        _log(AccessEvent.Action.VIEW, "caseroom.contribution", contribution.pk, persons)
+        return Response(self.get_serializer(contribution).data)
+
+    @extend_schema(request=ContributionCreateSerializer)
+    def create(self, request: Request, case_pk: str) -> Response:
+        user = request_user(request)
+        case = self.case()
+        data = ContributionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        person = None
+        if values.get("person"):
+            person = selectors.person_get_for_user(user=user, person_id=values["person"])
+        files = [
+            check_upload(filename=f.name, data=f.read(), declared_type=f.content_type or "")
+            for f in values.get("files", [])
+        ]
+        contribution = services.contribution_add(
+            case=case,
+            by=user,
+            category=values["category"],
+            text=values["text"],
+            person=person,
+            files=files,
+        )
+        contribution = selectors.contribution_get_for_user(
+            user=user, case=case, contribution_id=contribution.pk
+        )
+        return Response(self.get_serializer(contribution).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>[^/.]+)")
+    def attachment(
+        self, request: Request, case_pk: str, pk: str, attachment_pk: str
+    ) -> HttpResponse:
+        contribution = self._contribution(pk)
+        attachment = Attachment.objects.filter(contribution=contribution, pk=attachment_pk).first()
+        if attachment is None:
+            raise NotFound
+        persons = [contribution.person_id] if contribution.person_id else []
+        _log(AccessEvent.Action.EXPORT, "caseroom.attachment", attachment.pk, persons)
+        response = HttpResponse(attachment.data, content_type=attachment.content_type)
+        response["Content-Disposition"] = f'attachment; filename="bijlage-{str(attachment.pk)[:8]}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def _contribution(self, pk: str) -> Any:
+        return selectors.contribution_get_for_user(
+            user=request_user(self.request), case=self.case(), contribution_id=pk
+        )
+
+
+class BreakGlassView(APIView):
+    """Open a case outside one's participation, with a reason. Logged, notified, reviewed."""
+
+    serializer_class = BreakGlassSerializer
+
+    @extend_schema(request=BreakGlassSerializer, responses=BreakGlassResultSerializer)
+    def post(self, request: Request) -> Response:
+        user = request_user(request)
+        data = BreakGlassSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not works_on_cases(user):
+            raise NotFound
+        case = selectors.case_get_by_number(number=data.validated_data["case_number"])
+        access = services.break_glass_open(
+            user=user,
+            case=case,
+            reason=data.validated_data["reason"],
+            categories=services.categories_by_code(data.validated_data.get("categories") or []),
+        )
+        return Response(BreakGlassResultSerializer(access).data, status=status.HTTP_201_CREATED)
+
+
+# --- persons --------------------------------------------------------------------------------
+
+
+class PersonViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Persons in cases the user may see (``basis``). Only procesregisseurs register persons."""
+
+    serializer_class = PersonSerializer
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):
+            return Case.objects.none()
+        return selectors.person_list_for_user(user=request_user(self.request))
+
+    def get_serializer_class(self) -> type[Any]:
+        return PersonDetailSerializer if self.action == "retrieve" else PersonSerializer
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        persons = list(page or [])
+        _log(AccessEvent.Action.LIST, "persons.person", person_ids=[p.pk for p in persons])
+        return self.get_paginated_response(PersonSerializer(persons, many=True).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = request_user(request)
+        person = self.get_object()
+        addresses = list(selectors.address_list_for_user(user=user, person=person))
+        relations = list(selectors.relation_list_for_user(user=user, person=person))
+        _log(
+            AccessEvent.Action.VIEW,
+            "persons.person",
+            person.pk,
+            [person.pk, *(r.related_id for r in relations)],
+        )
+        context = {"addresses": addresses, "relations": relations}
+        return Response(PersonDetailSerializer(person, context=context).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = request_user(request)
+        if not user.has_role(Role.PROCESREGISSEUR):
+            raise PermissionDenied("Alleen procesregisseurs registreren personen.")
+        data = PersonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            person = person_services.person_create(**data.validated_data)
+        except DuplicatePersonError as duplicate:
+            visible = selectors.person_list_for_user(user=user).filter(pk=duplicate.existing.pk)
+            _log(
+                AccessEvent.Action.CHECK,
+                "persons.person",
+                duplicate.existing.pk,
+                [duplicate.existing.pk],
+            )
+            body: dict[str, Any] = {"code": duplicate.code, "message": duplicate.message}
+            if visible.exists():
+                body["existing_person"] = str(duplicate.existing.pk)
+            else:
+                body["message"] = (
+                    "Deze persoon is al bekend in Casusregie. Neem contact op met de "
+                    "procesregisseur van de casus om de registratie te koppelen."
+                )
+            return Response({"error": body}, status=status.HTTP_409_CONFLICT)
+        return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RelationCreateSerializer)
+    @action(detail=True, methods=["post"])
+    def relations(self, request: Request, pk: str | None = None) -> Response:
+        user = request_user(request)
+        if not user.has_role(Role.PROCESREGISSEUR):
+            raise PermissionDenied("Alleen procesregisseurs leggen relaties vast.")
+        person = self.get_object()
+        data = RelationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        related = selectors.person_get_for_user(user=user, person_id=data.validated_data["related"])
+        person_services.person_relate(
+            person=person, related=related, kind=data.validated_data["kind"]
+        )
+        return Response(status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AddressSerializer, responses=AddressSerializer)
+    @action(detail=True, methods=["post"])
+    def addresses(self, request: Request, pk: str | None = None) -> Response:
+        user = request_user(request)
+        if not user.has_role(Role.PROCESREGISSEUR):
+            raise PermissionDenied("Alleen procesregisseurs leggen adressen vast.")
+        person = self.get_object()
+        data = AddressSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        address = person_services.address_add(person=person, **data.validated_data)
+        return Response(AddressSerializer(address).data, status=status.HTTP_201_CREATED)
+
+
+class HitNoHitThrottle(UserRateThrottle):
+    scope = "hit_no_hit"
+
+
+class PersonCheckView(APIView):
+    """Hit/no-hit: is this person known in an active case, in any house? The answer is only
+    yes or no, and whom to contact. Every question is logged."""
+
+    serializer_class = PersonCheckSerializer
+    throttle_classes = [HitNoHitThrottle]
+
+    @extend_schema(request=PersonCheckSerializer)
+    def post(self, request: Request) -> Response:
+        user = request_user(request)
+        if not works_on_cases(user):
+            raise PermissionDenied("Uw rol kan geen hit/no-hit-vraag stellen.")
+        data = PersonCheckSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        person = person_services.person_find_existing(
+            bsn=values.get("bsn"),
+            surname=values.get("surname", ""),
+            birth_date=values.get("birth_date"),
+        )
+        case = selectors.active_case_of_person(person=person) if person is not None else None
+        record_access(
+            action=AccessEvent.Action.CHECK,
+            object_type="persons.person",
+            object_id=person.pk if case is not None and person is not None else "",
+            person_ids=[person.pk] if case is not None and person is not None else [],
+            purpose=values["purpose"],
+            result=AccessEvent.Result.SUCCESS if case is not None else AccessEvent.Result.NOT_FOUND,
+        )
+        if case is None:
+            return Response({"hit": False})
+        contact = case.procesregisseur
+        return Response(
+            {
+                "hit": True,
+                "contact": {
+                    "house": case.house.name,
+                    "procesregisseur": contact.get_full_name() if contact else None,
+                    "email": contact.email if contact else None,
+                },
+            }
+        )
+
+
+# --- referrals ------------------------------------------------------------------------------
+
+
+class ReferralViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Aanmeldingen: partners submit, the house's procesregisseur triages."""
+
+    serializer_class = ReferralSerializer
+    filterset_fields = ["status"]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):
+            return Referral.objects.none()
+        return selectors.referral_list_for_user(user=request_user(self.request))
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        items = list(page or [])
+        persons = {p.pk for r in items for p in r.persons.all()}
+        _log(AccessEvent.Action.LIST, "caseroom.referral", person_ids=persons)
+        return self.get_paginated_response(self.get_serializer(items, many=True).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        referral = self.get_object()
+        _log(
+            AccessEvent.Action.VIEW,
+            "caseroom.referral",
+            referral.pk,
+            [p.pk for p in referral.persons.all()],
+        )
+        return Response(self.get_serializer(referral).data)
+
+    @extend_schema(request=ReferralCreateSerializer, responses=ReferralSerializer)
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = request_user(request)
+        data = ReferralCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        house = House.objects.filter(pk=values["house"]).first()
+        if house is None:
+            raise ServiceError("Onbekend Zorg- en Veiligheidshuis.", field="house")
+        persons = [
+            person_services.person_get_or_create(
+                surname=p["surname"],
+                given_names=p.get("given_names", ""),
+                bsn=p.get("bsn") or None,
+                birth_date=p.get("birth_date"),
+            )[0]
+            for p in values["persons"]
+        ]
+        referral = services.referral_submit(
+            by=user,
+            house=house,
+            persons=persons,
+            reason=values["reason"],
+            goal=values["goal"],
+            person_informed=values["person_informed"],
+            not_informed_reason=values.get("not_informed_reason", ""),
+            invited_organisations=values.get("invited_organisations", []),
+        )
+        referral = selectors.referral_get_for_user(user=user, referral_id=referral.pk)
+        return Response(self.get_serializer(referral).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TriageSerializer, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def triage(self, request: Request, pk: str | None = None) -> Response:
+        user = request_user(request)
+        referral = self.get_object()
+        data = TriageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        target_group = None
+        if values.get("target_group"):
+            target_group = TargetGroup.objects.filter(code=values["target_group"]).first()
+            if target_group is None:
+                raise ServiceError("Onbekende doelgroep.", field="target_group")
+        services.referral_triage(
+            referral=referral,
+            by=user,
+            decision=values["decision"],
+            criteria=values,
+            note=values.get("note", ""),
+            target_group=target_group,
+        )
+        referral = selectors.referral_get_for_user(user=user, referral_id=referral.pk)
+        return Response(self.get_serializer(referral).data)

@@ -1,0 +1,204 @@
+"""Reads for a given user. Each list filters in SQL through ``caseroom.access``; each single
+object uses the same predicate and raises Http404 for "missing" and "not yours" alike."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.http import Http404
+
+from caseroom.access import (
+    basis_predicate,
+    case_predicate,
+    category_predicate,
+    contribution_predicate,
+    is_house_procesregisseur,
+    person_predicate,
+    works_on_cases,
+)
+from caseroom.models import (
+    Attachment,
+    BreakGlassAccess,
+    Case,
+    CaseEvent,
+    CasePerson,
+    Contribution,
+    GroupRecord,
+    Participation,
+    Referral,
+)
+from partners.models import User
+from partners.roles import Role
+from persons.models import Address, Person, PersonRelation
+
+
+def _get_or_404(queryset: QuerySet[Any], **lookup: Any) -> Any:
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+
+def case_list_for_user(*, user: User) -> QuerySet[Case]:
+    """Visible cases, each marked whether the user may see its persons (``basis``)."""
+    persons = CasePerson.objects.select_related("person").order_by("added_at", "id")
+    shows_persons = ExpressionWrapper(basis_predicate(user), output_field=BooleanField())
+    return (
+        Case.objects.filter(case_predicate(user))
+        .annotate(shows_persons=shows_persons)
+        .select_related("house", "target_group", "lead_organisation", "procesregisseur")
+        .prefetch_related(Prefetch("case_persons", queryset=persons))
+        .order_by("-opened_at", "-id")
+    )
+
+
+def case_get_for_user(*, user: User, case_id: object) -> Case:
+    return _get_or_404(case_list_for_user(user=user), pk=case_id)
+
+
+def case_get_by_number(*, number: str) -> Case:
+    """A case by its number regardless of access: only for break-the-glass, which is
+    itself logged and reviewed."""
+    return _get_or_404(Case.objects.select_related("house"), number=number)
+
+
+def active_case_of_person(*, person: Person) -> Case | None:
+    """The person's most recent active case in any house (hit/no-hit; no access filter:
+    the answer is only yes or no and whom to contact)."""
+    return (
+        Case.objects.filter(status__in=Case.ACTIVE, case_persons__person=person)
+        .select_related("house", "procesregisseur")
+        .order_by("-opened_at")
+        .first()
+    )
+
+
+def case_person_ids(cases: list[Case]) -> set[UUID]:
+    """Persons exposed by a page of cases (uses the prefetched links)."""
+    return {link.person_id for case in cases for link in case.case_persons.all()}
+
+
+def participation_list_for_case(*, case: Case) -> QuerySet[Participation]:
+    """Who takes part, for anyone who may see the case (no content)."""
+    return (
+        case.participations.select_related("organisation__kind")
+        .prefetch_related("categories")
+        .order_by("withdrawn_at", "created_at")
+    )
+
+
+def contribution_list_for_user(*, user: User, case: Case) -> QuerySet[Contribution]:
+    return (
+        Contribution.objects.filter(contribution_predicate(user), case=case)
+        .select_related("category", "organisation", "author")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.defer("data")))
+        .order_by("-created_at")
+    )
+
+
+def contribution_get_for_user(*, user: User, case: Case, contribution_id: object) -> Contribution:
+    return _get_or_404(contribution_list_for_user(user=user, case=case), pk=contribution_id)
+
+
+def timeline_for_user(*, user: User, case: Case) -> QuerySet[CaseEvent]:
+    """Events of a visible case; an event about a category shows only to who may see it."""
+    gated = category_predicate(user, case_ref="case_id", permission_ref="category__permission_id")
+    events = CaseEvent.objects.filter(case=case).filter(Q(category__isnull=True) | gated)
+    if not is_house_procesregisseur(user, case):
+        events = events.exclude(kind=CaseEvent.Kind.BREAK_GLASS)
+    return events.select_related("actor", "organisation", "category").order_by("occurred_at", "id")
+
+
+def group_records_for_user(*, user: User, case: Case) -> QuerySet[GroupRecord]:
+    """Groups of a case, for those who may see the group's classification category."""
+    gated = category_predicate(
+        user, case_ref="cases__id", permission_ref="classification_category__permission_id"
+    )
+    return GroupRecord.objects.filter(gated, cases=case).distinct()
+
+
+# --- persons --------------------------------------------------------------------------------
+
+
+def person_list_for_user(*, user: User) -> QuerySet[Person]:
+    return Person.objects.filter(person_predicate(user)).order_by("created_at")
+
+
+def person_get_for_user(*, user: User, person_id: object) -> Person:
+    return _get_or_404(person_list_for_user(user=user), pk=person_id)
+
+
+def address_list_for_user(*, user: User, person: Person) -> QuerySet[Address]:
+    """A secret address exists only for the organisations it names."""
+    named = Address.visible_to.through.objects.filter(
+        address_id=OuterRef("pk"), organisation_id=user.organisation_id
+    )
+    return person.addresses.filter(Q(is_secret=False) | Q(Exists(named))).order_by("created_at")
+
+
+def relation_list_for_user(*, user: User, person: Person) -> QuerySet[PersonRelation]:
+    """Relations to persons the user may also see."""
+    visible = person_list_for_user(user=user).values("pk")
+    return (
+        PersonRelation.objects.filter(person=person, related__in=visible)
+        .select_related("related")
+        .order_by("kind")
+    )
+
+
+def cases_of_person_for_user(*, user: User, person: Person) -> QuerySet[Case]:
+    return case_list_for_user(user=user).filter(case_persons__person=person).distinct()
+
+
+# --- referrals ------------------------------------------------------------------------------
+
+
+def referral_list_for_user(*, user: User) -> QuerySet[Referral]:
+    """The house's referrals for its procesregisseurs; one's own organisation's otherwise."""
+    if not works_on_cases(user):
+        return Referral.objects.none()
+    condition = Q(referring_organisation_id=user.organisation_id)
+    if user.has_role(Role.PROCESREGISSEUR):
+        condition |= Q(house__organisation_id=user.organisation_id)
+    return (
+        Referral.objects.filter(condition)
+        .select_related("house", "referring_organisation", "referred_by", "case")
+        .prefetch_related("persons", "invited_organisations")
+        .order_by("-created_at")
+    )
+
+
+def referral_get_for_user(*, user: User, referral_id: object) -> Referral:
+    return _get_or_404(referral_list_for_user(user=user), pk=referral_id)
+
+
+def triage_queue_for_user(*, user: User) -> QuerySet[Referral]:
+    if not user.has_role(Role.PROCESREGISSEUR):
+        return Referral.objects.none()
+    return referral_list_for_user(user=user).filter(
+        house__organisation_id=user.organisation_id, status=Referral.Status.SUBMITTED
+    )
+
+
+def break_glass_list_for_house(*, user: User) -> QuerySet[BreakGlassAccess]:
+    """Break-the-glass uses in the privacy officer's house (metadata only)."""
+    if not user.has_role(Role.PRIVACYFUNCTIONARIS):
+        return BreakGlassAccess.objects.none()
+    return (
+        BreakGlassAccess.objects.filter(case__house__organisation_id=user.organisation_id)
+        .select_related("user__organisation", "case")
+        .order_by("-created_at")
+    )
