@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
@@ -415,7 +416,12 @@ class PersonViewSet(
 
 
 class HitNoHitThrottle(UserRateThrottle):
+    """Per user, rate from settings.HIT_NO_HIT_RATE (read per request, so it can change)."""
+
     scope = "hit_no_hit"
+
+    def get_rate(self) -> str:
+        return str(settings.HIT_NO_HIT_RATE)
 
 
 class PersonCheckView(APIView):
