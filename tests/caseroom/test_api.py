@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from audit.models import AccessEvent
 from caseroom import services
@@ -83,7 +84,7 @@ def test_accepting_a_referral_opens_a_numbered_case(world: World) -> None:
     )
     assert response.status_code == 200, response.content  # type: ignore[attr-defined]
     number = response.json()["case"]  # type: ignore[attr-defined]
-    year = datetime.date.today().year
+    year = timezone.localdate().year
     assert number == f"ZVH-{year}-0003"  # two cases were opened by the fixture
     case = Case.objects.get(number=number)
     assert case.lead_organisation is None
