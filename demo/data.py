@@ -11,7 +11,10 @@ from django.db import transaction
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from caseroom.models import House
+from caseroom.services import house_create
 from demo.constants import DEMO_PASSWORD
+from demo.scenarios import load_scenarios
 from partners.models import Organisation, User
 from partners.roles import Role
 from partners.services import organisation_create, user_create
@@ -45,6 +48,7 @@ USERS: list[tuple[str, str, list[str], str, str]] = [
     ("politie", "Politie eenheid Oost", [Role.KETENPARTNER], "Karim", "Wijkagent"),
     ("ggz", "GGZ Rivierenland", [Role.KETENPARTNER], "Greet", "Psychiater"),
     ("woningcorporatie", "Woonstichting De Kade", [Role.KETENPARTNER], "Wim", "Woonconsulent"),
+    ("veiligthuis", "Veilig Thuis Rivierenland", [Role.KETENPARTNER], "Vera", "Thuis"),
     (
         "privacy",
         "Zorg- en Veiligheidshuis Rivierenland",
@@ -55,6 +59,20 @@ USERS: list[tuple[str, str, list[str], str, str]] = [
     ("burgemeester", "Gemeente Rivierstad", [Role.BESTUURDER], "Bram", "Burgemeester"),
     ("beheerder", "Zorg- en Veiligheidshuis Rivierenland", [Role.BEHEERDER], "Bea", "Beheer"),
 ]
+
+# Staff of the other partners in the scenarios (same demo password, codes via demo_totp NAME).
+STAFF: list[tuple[str, str, str, str]] = [
+    ("om", "Openbaar Ministerie arrondissement Oost", "Olaf", "Officier"),
+    ("reclassering", "Reclassering Nederland", "Rita", "Reclassering"),
+    ("verslavingszorg", "Verslavingszorg Oost", "Vincent", "Verslavingsarts"),
+    ("rvdk", "Raad voor de Kinderbescherming", "Rob", "Raadsonderzoeker"),
+    ("gi", "Jeugdbescherming Oost", "Gerda", "Jeugdbeschermer"),
+    ("gemeente", "Gemeente Rivierstad", "Sanne", "Sociale Zaken"),
+    ("leerplicht", "Leerplicht Rivierstad", "Lars", "Leerplichtambtenaar"),
+    ("amw", "Algemeen Maatschappelijk Werk Rivierstad", "Anouk", "Maatschappelijk werker"),
+    ("halt", "Halt Oost", "Hanna", "Halt-medewerker"),
+]
+HOUSE_NAME = "Zorg- en Veiligheidshuis Rivierenland"
 
 
 def require_demo_mode() -> None:
@@ -85,10 +103,32 @@ def load_demo() -> list[User]:
                 email=f"{username}@demo.casusregie.invalid",
                 password=DEMO_PASSWORD,
             )
-        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-            TOTPDevice.objects.create(user=user, name="Demo", confirmed=True)
+        _ensure_device(user)
         users.append(user)
+    staff = {u.username: u for u in users}
+    for username, organisation, first_name, last_name in STAFF:
+        user = User.objects.filter(username=username).first() or user_create(
+            username=username,
+            organisation=organisations[organisation],
+            roles=[Role.KETENPARTNER],
+            first_name=first_name,
+            last_name=last_name,
+            email=f"{username}@demo.casusregie.invalid",
+            password=DEMO_PASSWORD,
+        )
+        _ensure_device(user)
+        staff[username] = user
+    zvh = organisations[HOUSE_NAME]
+    house = House.objects.filter(organisation=zvh).first() or house_create(
+        name=HOUSE_NAME, organisation=zvh
+    )
+    load_scenarios(house=house, regisseur=staff["procesregisseur"], staff=staff)
     return users
+
+
+def _ensure_device(user: User) -> None:
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="Demo", confirmed=True)
 
 
 def current_code(device: TOTPDevice) -> tuple[str, int]:
