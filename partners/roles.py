@@ -26,6 +26,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         for action in ("view", "add", "change")
     ]
     + [
+        f"caseroom.{action}_{model}"
+        for model in ("house", "informationcategory", "targetgroup")
+        for action in ("view", "add", "change")
+    ]
+    + [
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
     ],

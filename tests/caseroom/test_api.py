@@ -426,3 +426,39 @@ def test_hit_no_hit_is_rate_limited(world: World) -> None:
     codes = [check(world.outsider, bsn="123456782").status_code for _ in range(4)]  # type: ignore[attr-defined]
     assert codes == [200, 200, 200, 429]
     cache.clear()
+
+
+def test_closing_needs_a_reason_and_a_closed_case_can_be_reopened(world: World) -> None:
+    url = f"/api/v1/cases/{world.case.pk}/"
+    client = verified_client(world.regisseur)
+    refused = client.patch(url, {"status": "afgesloten"}, content_type="application/json")
+    assert refused.status_code == 400
+    closed = client.patch(
+        url,
+        {"status": "afgesloten", "closure_reason": "doel_bereikt"},
+        content_type="application/json",
+    )
+    assert closed.json()["status"] == "afgesloten" and closed.json()["closed_at"]
+    reopened = client.patch(url, {"status": "in_behandeling"}, content_type="application/json")
+    assert reopened.json()["closure_reason"] == "" and reopened.json()["closed_at"] is None
+    # A partner cannot change the status.
+    assert (
+        verified_client(world.politie)
+        .patch(url, {"status": "monitoring"}, content_type="application/json")
+        .status_code
+        == 400
+    )
+
+
+def test_the_lead_organisation_must_take_part(world: World) -> None:
+    url = f"/api/v1/cases/{world.case.pk}/"
+    client = verified_client(world.regisseur)
+    response = client.patch(
+        url, {"lead_organisation": world.outsider.organisation_id}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    ok = client.patch(
+        url, {"lead_organisation": world.ggz.organisation_id}, content_type="application/json"
+    )
+    assert ok.json()["lead_organisation"]["name"] == "GGZ Rivierenland"
+    assert ok.json()["lead_missing"] is False

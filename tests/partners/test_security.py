@@ -64,3 +64,19 @@ def test_an_active_session_still_ends_after_the_maximum_age(alice: User) -> None
     session.save()
     response = client.get("/")
     assert response.status_code == 302 and "verlopen=1" in response.url
+
+
+def test_beheerder_configures_categories_but_sees_no_cases(beheerder: User) -> None:
+    client = verified_client(beheerder)
+    assert client.get("/beheer/caseroom/informationcategory/").status_code == 200
+    response = client.post(
+        "/beheer/caseroom/informationcategory/add/",
+        {"code": "verslaving", "label": "Verslaving", "is_special": "on", "position": 10},
+    )
+    assert response.status_code == 302
+    from caseroom.models import InformationCategory
+
+    category = InformationCategory.objects.get(code="verslaving")
+    assert category.permission.codename == "view_category_verslaving"
+    assert client.get("/beheer/caseroom/case/").status_code == 404
+    assert client.get("/api/v1/cases/").json()["count"] == 0

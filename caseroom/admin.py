@@ -1,0 +1,61 @@
+"""Configuration for the beheerder: houses, information categories, target groups.
+Case content is deliberately not in the admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.http import HttpRequest
+
+from caseroom import services
+from caseroom.models import House, InformationCategory, TargetGroup
+from core.exceptions import ServiceError
+
+
+@admin.register(House)
+class HouseAdmin(admin.ModelAdmin[House]):
+    list_display = ["name", "organisation", "case_prefix"]
+
+    def save_model(self, request: HttpRequest, obj: House, form: Any, change: bool) -> None:
+        if change:
+            obj.save()
+            return
+        try:
+            created = services.house_create(
+                name=obj.name, organisation=obj.organisation, case_prefix=obj.case_prefix
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return
+        obj.pk = created.pk
+
+
+@admin.register(InformationCategory)
+class InformationCategoryAdmin(admin.ModelAdmin[InformationCategory]):
+    list_display = ["label", "code", "is_special", "position"]
+    fields = ["code", "label", "is_special", "position"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # The code names the permission behind every grant: it cannot change afterwards.
+        return ["code"] if obj is not None else []
+
+    def save_model(
+        self, request: HttpRequest, obj: InformationCategory, form: Any, change: bool
+    ) -> None:
+        if change:
+            obj.save()
+            return
+        created = services.category_create(
+            code=obj.code, label=obj.label, is_special=obj.is_special, position=obj.position
+        )
+        obj.pk = created.pk
+        obj.permission_id = created.permission_id
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(TargetGroup)
+class TargetGroupAdmin(admin.ModelAdmin[TargetGroup]):
+    list_display = ["label", "code"]
