@@ -116,8 +116,9 @@ def contribution_predicate(user: User) -> Q:
     return category_predicate(user, case_ref="case_id", permission_ref="category__permission_id")
 
 
-def user_category_codes(user: User, case: Case) -> set[str]:
-    """The categories the user may see in one case (for showing what is and is not shared)."""
+def user_category_codes(user: User, case: Case, *, participation_only: bool = False) -> set[str]:
+    """The categories the user may see in one case. With ``participation_only``, only those
+    of the organisation's participation: break-the-glass lets one read, not contribute."""
     if not works_on_cases(user):
         return set()
     perms = set(
@@ -125,9 +126,12 @@ def user_category_codes(user: User, case: Case) -> set[str]:
         .filter(content_object=case)
         .values_list("permission_id", flat=True)
     )
-    perms |= set(
-        personal_grants(user).filter(content_object=case).values_list("permission_id", flat=True)
-    )
+    if not participation_only:
+        perms |= set(
+            personal_grants(user)
+            .filter(content_object=case)
+            .values_list("permission_id", flat=True)
+        )
     return set(
         InformationCategory.objects.filter(permission_id__in=perms).values_list("code", flat=True)
     )

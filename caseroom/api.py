@@ -5,7 +5,6 @@ of personal data writes an access event naming the persons exposed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -56,20 +55,6 @@ from partners.roles import Role
 from persons import services as person_services
 from persons.services import DuplicatePersonError
 
-PURPOSE = "uitvoering casusregie"
-
-
-def _log(
-    action: str, object_type: str, object_id: object = "", person_ids: Iterable[object] = ()
-) -> None:
-    record_access(
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        person_ids=person_ids,
-        purpose=PURPOSE,
-    )
-
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Cases the user's organisation takes part in (or opened by break-the-glass)."""
@@ -86,13 +71,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         cases = list(page or [])
         shown = [case for case in cases if getattr(case, "shows_persons", False)]
-        _log(AccessEvent.Action.LIST, "caseroom.case", person_ids=selectors.case_person_ids(shown))
+        selectors.log_exposure(
+            AccessEvent.Action.LIST, "caseroom.case", person_ids=selectors.case_person_ids(shown)
+        )
         return self.get_paginated_response(self.get_serializer(cases, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         case = self.get_object()
         shown = selectors.case_person_ids([case]) if case.shows_persons else set()
-        _log(AccessEvent.Action.VIEW, "caseroom.case", case.pk, shown)
+        selectors.log_exposure(AccessEvent.Action.VIEW, "caseroom.case", case.pk, shown)
         return Response(self.get_serializer(case).data)
 
     @extend_schema(request=CaseUpdateSerializer, responses=CaseSerializer)
@@ -120,7 +107,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         user = request_user(request)
         case = self.get_object()
         events = list(selectors.timeline_for_user(user=user, case=case))
-        _log(AccessEvent.Action.VIEW, "caseroom.timeline", case.pk)
+        selectors.log_exposure(AccessEvent.Action.VIEW, "caseroom.timeline", case.pk)
         return Response(CaseEventSerializer(events, many=True).data)
 
     @extend_schema(request=CasePersonCreateSerializer, responses=CasePersonSerializer(many=True))
@@ -142,7 +129,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if not case.shows_persons and not is_house_procesregisseur(user, case):
             raise NotFound
         links = list(case.case_persons.select_related("person").order_by("added_at", "id"))
-        _log(
+        selectors.log_exposure(
             AccessEvent.Action.LIST,
             "caseroom.caseperson",
             case.pk,
@@ -239,13 +226,15 @@ class ContributionViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(self.get_queryset())
         items = list(page or [])
         persons = {c.person_id for c in items if c.person_id}
-        _log(AccessEvent.Action.LIST, "caseroom.contribution", case_pk, persons)
+        selectors.log_exposure(AccessEvent.Action.LIST, "caseroom.contribution", case_pk, persons)
         return self.get_paginated_response(self.get_serializer(items, many=True).data)
 
     def retrieve(self, request: Request, case_pk: str, pk: str) -> Response:
         contribution = self._contribution(pk)
         persons = [contribution.person_id] if contribution.person_id else []
-        _log(AccessEvent.Action.VIEW, "caseroom.contribution", contribution.pk, persons)
+        selectors.log_exposure(
+            AccessEvent.Action.VIEW, "caseroom.contribution", contribution.pk, persons
+        )
         return Response(self.get_serializer(contribution).data)
 
     @extend_schema(request=ContributionCreateSerializer)
@@ -285,7 +274,9 @@ class ContributionViewSet(viewsets.GenericViewSet):
         if attachment is None:
             raise NotFound
         persons = [contribution.person_id] if contribution.person_id else []
-        _log(AccessEvent.Action.EXPORT, "caseroom.attachment", attachment.pk, persons)
+        selectors.log_exposure(
+            AccessEvent.Action.EXPORT, "caseroom.attachment", attachment.pk, persons
+        )
         response = HttpResponse(attachment.data, content_type=attachment.content_type)
         response["Content-Disposition"] = f'attachment; filename="bijlage-{str(attachment.pk)[:8]}"'
         response["Cache-Control"] = "no-store"
@@ -343,7 +334,9 @@ class PersonViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         persons = list(page or [])
-        _log(AccessEvent.Action.LIST, "persons.person", person_ids=[p.pk for p in persons])
+        selectors.log_exposure(
+            AccessEvent.Action.LIST, "persons.person", person_ids=[p.pk for p in persons]
+        )
         return self.get_paginated_response(PersonSerializer(persons, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -351,7 +344,7 @@ class PersonViewSet(
         person = self.get_object()
         addresses = list(selectors.address_list_for_user(user=user, person=person))
         relations = list(selectors.relation_list_for_user(user=user, person=person))
-        _log(
+        selectors.log_exposure(
             AccessEvent.Action.VIEW,
             "persons.person",
             person.pk,
@@ -370,7 +363,7 @@ class PersonViewSet(
             person = person_services.person_create(**data.validated_data)
         except DuplicatePersonError as duplicate:
             visible = selectors.person_list_for_user(user=user).filter(pk=duplicate.existing.pk)
-            _log(
+            selectors.log_exposure(
                 AccessEvent.Action.CHECK,
                 "persons.person",
                 duplicate.existing.pk,
@@ -491,12 +484,12 @@ class ReferralViewSet(
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         items = list(page or [])
         persons = {p.pk for r in items for p in r.persons.all()}
-        _log(AccessEvent.Action.LIST, "caseroom.referral", person_ids=persons)
+        selectors.log_exposure(AccessEvent.Action.LIST, "caseroom.referral", person_ids=persons)
         return self.get_paginated_response(self.get_serializer(items, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         referral = self.get_object()
-        _log(
+        selectors.log_exposure(
             AccessEvent.Action.VIEW,
             "caseroom.referral",
             referral.pk,

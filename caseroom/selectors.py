@@ -3,6 +3,7 @@ object uses the same predicate and raises Http404 for "missing" and "not yours" 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from django.db.models import (
 )
 from django.http import Http404
 
+from audit.services import record_access
 from caseroom.access import (
     basis_predicate,
     case_predicate,
@@ -40,6 +42,21 @@ from caseroom.models import (
 from partners.models import User
 from partners.roles import Role
 from persons.models import Address, Person, PersonRelation
+
+PURPOSE = "uitvoering casusregie"
+
+
+def log_exposure(
+    action: str, object_type: str, object_id: object = "", person_ids: Iterable[object] = ()
+) -> None:
+    """The access event for a read of case data, naming the persons it exposed."""
+    record_access(
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        person_ids=person_ids,
+        purpose=PURPOSE,
+    )
 
 
 def _get_or_404(queryset: QuerySet[Any], **lookup: Any) -> Any:

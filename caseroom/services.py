@@ -440,7 +440,7 @@ def contribution_add(
     person: Person | None = None,
     files: Sequence[CheckedFile] = (),
 ) -> Contribution:
-    if category.code not in user_category_codes(by, case):
+    if category.code not in user_category_codes(by, case, participation_only=True):
         raise ServiceError(
             f"Uw organisatie kan in deze casus geen informatie in de categorie "
             f"{category.label!r} inbrengen: die categorie is niet aan u toegekend.",

@@ -53,6 +53,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", include("partners.urls")),
+    path("casussen/", include("caseroom.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("beheer/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

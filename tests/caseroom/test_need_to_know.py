@@ -283,3 +283,15 @@ def test_anonymous_and_unverified_users_get_nothing(world: World) -> None:
     client = Client()
     client.force_login(world.politie)
     assert client.get("/api/v1/cases/").status_code == 403
+
+
+def test_break_the_glass_lets_one_read_but_not_contribute(world: World) -> None:
+    break_glass(world.outsider, world.case.number, ["basis", "politie"])
+    assert categories_seen(world.outsider, world) == {"politie"}
+    response = verified_client(world.outsider).post(
+        f"/api/v1/cases/{world.case.pk}/contributions/",
+        {"category": "politie", "text": "Iets toevoegen"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "category_not_granted"
