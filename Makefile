@@ -76,3 +76,27 @@ ci: install assets
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .mypy_cache .ruff_cache .pytest_cache
+
+# --- benchmark --------------------------------------------------------------------------------
+# make bench-access: the need-to-know case list on a large generated data set (docs/benchmarks.md).
+# Database: DATABASE_URL when set (a database with cases needs BENCH_ARGS=--yes); else the
+# PostgreSQL database casusregie_bench on $(BENCH_PG_HOST) (created when missing); else SQLite,
+# smaller.
+# More options through BENCH_ARGS, e.g. BENCH_ARGS="--cases 1000000" or "--explain".
+BENCH_PG_HOST ?= 127.0.0.1
+BENCH_PG_PORT ?= 5432
+.PHONY: bench-access
+bench-access: install
+	@set -euo pipefail; \
+	if [ -n "$${DATABASE_URL:-}" ]; then \
+		url="$$DATABASE_URL"; extra=""; echo "bench-access: database uit DATABASE_URL"; \
+	elif $(BIN)/python -c 'import psycopg; c = psycopg.connect(host="$(BENCH_PG_HOST)", port=$(BENCH_PG_PORT), user="postgres", dbname="postgres", autocommit=True, connect_timeout=3); found = c.execute("SELECT 1 FROM pg_database WHERE datname = %s", ("casusregie_bench",)).fetchone(); found or c.execute("CREATE DATABASE casusregie_bench")' 2>/dev/null; then \
+		url="postgres://postgres@$(BENCH_PG_HOST):$(BENCH_PG_PORT)/casusregie_bench"; extra="--yes"; \
+		echo "bench-access: PostgreSQL $(BENCH_PG_HOST):$(BENCH_PG_PORT), database casusregie_bench"; \
+	else \
+		url="sqlite:///$(CURDIR)/var/bench.sqlite3"; extra="--yes --cases 10000"; \
+		echo "bench-access: PostgreSQL op $(BENCH_PG_HOST):$(BENCH_PG_PORT) niet bereikbaar; terugval op SQLite (var/bench.sqlite3), standaard 10.000 casussen. Deze cijfers zeggen niets over PostgreSQL."; \
+	fi; \
+	export CASUSREGIE_MODE=test DATABASE_URL="$$url"; \
+	$(RUN) migrate --noinput >/dev/null; \
+	$(RUN) bench_access --reuse $$extra $(BENCH_ARGS)

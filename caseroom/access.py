@@ -12,7 +12,7 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from caseroom.models import (
@@ -42,16 +42,33 @@ def is_house_procesregisseur(user: User, case: Case) -> bool:
     )
 
 
-def view_case_permission() -> Subquery:
-    return Subquery(
-        Permission.objects.filter(
+# Permission ids are passed to SQL as literals, so the planner can use its statistics. They
+# only change when the permission table is rebuilt (migrate, flush): both send post_migrate,
+# which clears this cache (see CaseroomConfig.ready).
+_permission_ids: dict[str, int | None] = {}
+
+
+def clear_permission_cache(**kwargs: object) -> None:
+    _permission_ids.clear()
+
+
+def view_case_permission() -> int:
+    if "view_case" not in _permission_ids:
+        _permission_ids["view_case"] = Permission.objects.values_list("id", flat=True).get(
             content_type__app_label="caseroom", content_type__model="case", codename="view_case"
-        ).values("id")[:1]
-    )
+        )
+    return _permission_ids["view_case"]  # type: ignore[return-value]
 
 
-def category_permission(code: str) -> Subquery:
-    return Subquery(InformationCategory.objects.filter(code=code).values("permission_id")[:1])
+def category_permission(code: str) -> int | None:
+    key = f"category:{code}"
+    if key not in _permission_ids:
+        _permission_ids[key] = (
+            InformationCategory.objects.filter(code=code)
+            .values_list("permission_id", flat=True)
+            .first()
+        )
+    return _permission_ids[key]
 
 
 def _active() -> Q:
@@ -64,6 +81,20 @@ def organisation_grants(user: User) -> QuerySet[CaseGroupObjectPermission]:
 
 def personal_grants(user: User) -> QuerySet[CaseUserObjectPermission]:
     return CaseUserObjectPermission.objects.filter(_active(), user_id=user.pk)
+
+
+def _broken(user: User) -> list[tuple[int, int]]:
+    """The user's unexpired break-the-glass grants as (case, permission), read once per
+    request (the user object lives for one request)."""
+    cached: list[tuple[int, int]] | None = getattr(user, "_casusregie_broken", None)
+    if cached is None:
+        cached = list(personal_grants(user).values_list("content_object_id", "permission_id"))
+        user._casusregie_broken = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _broken_cases(user: User, permission_id: int | None) -> list[int]:
+    return [case for case, perm in _broken(user) if perm == permission_id]
 
 
 def _nothing() -> Q:
@@ -83,9 +114,7 @@ def case_predicate(user: User, *, case_ref: str = "pk") -> Q:
             organisation_grants(user).filter(content_object=OuterRef(case_ref), permission_id=view)
         )
     )
-    broken = list(
-        personal_grants(user).filter(permission_id=view).values_list("content_object_id", flat=True)
-    )
+    broken = _broken_cases(user, view)
     if broken:
         predicate |= Q(**{f"{case_ref}__in": broken})
     return predicate
@@ -104,7 +133,7 @@ def category_predicate(user: User, *, case_ref: str, permission_ref: str) -> Q:
             )
         )
     )
-    broken = list(personal_grants(user).values_list("content_object_id", "permission_id"))
+    broken = _broken(user)
     if broken:
         predicate |= reduce(
             or_, (Q(**{case_ref: case_id, permission_ref: perm}) for case_id, perm in broken)
@@ -137,11 +166,22 @@ def user_category_codes(user: User, case: Case, *, participation_only: bool = Fa
     )
 
 
+def basis_case_ids(user: User, case_ids: list[int]) -> set[int]:
+    """Of these cases, those in which the user may see ``basis`` (one query per page)."""
+    if not works_on_cases(user) or not case_ids:
+        return set()
+    return set(
+        Case.objects.filter(basis_predicate(user), pk__in=case_ids).values_list("pk", flat=True)
+    )
+
+
 def basis_predicate(user: User, *, case_ref: str = "pk") -> Q:
     """Cases in which the user may see ``basis``: who the persons are, their roles."""
     if not works_on_cases(user):
         return _nothing()
     basis = category_permission(BASIS)
+    if basis is None:
+        return _nothing()
     predicate = Q(
         Exists(
             organisation_grants(user).filter(content_object=OuterRef(case_ref), permission_id=basis)
@@ -162,6 +202,8 @@ def person_predicate(user: User) -> Q:
     if not works_on_cases(user):
         return _nothing()
     basis = category_permission(BASIS)
+    if basis is None:
+        return _nothing()
     predicate = Q(
         Exists(
             organisation_grants(user).filter(

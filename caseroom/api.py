@@ -50,6 +50,7 @@ from caseroom.serializers import (
 )
 from caseroom.uploads import check_upload
 from core.exceptions import ServiceError
+from core.pagination import IdsFirstPagination
 from partners.permissions import request_user
 from partners.roles import Role
 from persons import services as person_services
@@ -60,6 +61,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     """Cases the user's organisation takes part in (or opened by break-the-glass)."""
 
     serializer_class = CaseSerializer
+    pagination_class = IdsFirstPagination
     filterset_fields = ["status"]
 
     def get_queryset(self) -> QuerySet[Case]:
@@ -67,10 +69,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return Case.objects.none()
         return selectors.case_list_for_user(user=request_user(self.request))
 
+    def get_object(self) -> Case:
+        case: Case = super().get_object()
+        selectors.mark_person_visibility(user=request_user(self.request), cases=[case])
+        return case
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        cases = list(page or [])
-        shown = [case for case in cases if getattr(case, "shows_persons", False)]
+        cases = selectors.mark_person_visibility(user=request_user(request), cases=list(page or []))
+        shown = [case for case in cases if case.shows_persons]
         selectors.log_exposure(
             AccessEvent.Action.LIST, "caseroom.case", person_ids=selectors.case_person_ids(shown)
         )

@@ -33,3 +33,6 @@ class CaseroomConfig(AppConfig):
             register(model)
         register(models.Attachment, exclude=["data"])
         post_migrate.connect(_defaults, sender=self, dispatch_uid="caseroom-defaults")
+        from caseroom.access import clear_permission_cache
+
+        post_migrate.connect(clear_permission_cache, dispatch_uid="caseroom-permission-cache")

@@ -165,6 +165,8 @@ class Case(TimeStampedModel):
         OTHER = "anders", _("anders")
 
     ACTIVE = (Status.REGISTERED, Status.IN_PROGRESS, Status.MONITORING)
+    # Set per page by selectors.mark_person_visibility: may the user see who the persons are?
+    shows_persons: bool = False
 
     house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="cases")
     number = models.CharField(_("casusnummer"), max_length=30, unique=True)
@@ -226,6 +228,18 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
 
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
     expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+        # Covers the access predicate (group, permission, case → expiry) with index-only
+        # scans on PostgreSQL; other databases get the plain index.
+        indexes = [
+            models.Index(
+                fields=["group", "permission", "content_object"],
+                include=["expires_at"],
+                name="case_grant_lookup_idx",
+            )
+        ]
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):

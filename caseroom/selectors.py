@@ -7,20 +7,12 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from django.db.models import (
-    BooleanField,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-)
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from audit.services import record_access
 from caseroom.access import (
-    basis_predicate,
+    basis_case_ids,
     case_predicate,
     category_predicate,
     contribution_predicate,
@@ -70,20 +62,29 @@ def _get_or_404(queryset: QuerySet[Any], **lookup: Any) -> Any:
 
 
 def case_list_for_user(*, user: User) -> QuerySet[Case]:
-    """Visible cases, each marked whether the user may see its persons (``basis``)."""
+    """Visible cases. Mark a page with ``mark_person_visibility`` before showing persons."""
     persons = CasePerson.objects.select_related("person").order_by("added_at", "id")
-    shows_persons = ExpressionWrapper(basis_predicate(user), output_field=BooleanField())
     return (
         Case.objects.filter(case_predicate(user))
-        .annotate(shows_persons=shows_persons)
         .select_related("house", "target_group", "lead_organisation", "procesregisseur")
         .prefetch_related(Prefetch("case_persons", queryset=persons))
         .order_by("-opened_at", "-id")
     )
 
 
+def mark_person_visibility(*, user: User, cases: list[Case]) -> list[Case]:
+    """Set ``case.shows_persons``: may the user see who the persons are (``basis``)?
+    Asked for the page only, never for the whole list."""
+    allowed = basis_case_ids(user, [case.pk for case in cases])
+    for case in cases:
+        case.shows_persons = case.pk in allowed
+    return cases
+
+
 def case_get_for_user(*, user: User, case_id: object) -> Case:
-    return _get_or_404(case_list_for_user(user=user), pk=case_id)
+    case: Case = _get_or_404(case_list_for_user(user=user), pk=case_id)
+    mark_person_visibility(user=user, cases=[case])
+    return case
 
 
 def case_get_by_number(*, number: str) -> Case:

@@ -503,6 +503,7 @@ def break_glass_open(
         CaseUserObjectPermission.objects.update_or_create(
             user=user, content_object=case, permission_id=pid, defaults={"expires_at": expires}
         )
+    user.__dict__.pop("_casusregie_broken", None)  # the per-request cache of these grants
     _event(case, CaseEvent.Kind.BREAK_GLASS, by=user, categories=sorted(c.code for c in categories))
     record_access(
         action=AccessEvent.Action.BREAK_GLASS,

@@ -54,6 +54,7 @@ from caseroom.models import (
 )
 from caseroom.uploads import ALLOWED
 from core.exceptions import ServiceError
+from core.pagination import IdsFirstPaginator
 from partners.models import Organisation, User
 from partners.permissions import request_user
 from partners.roles import Role
@@ -90,12 +91,14 @@ def person_name(person: Person) -> str:
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
     user = _case_worker(request)
-    page = _page(request, selectors.case_list_for_user(user=user))
-    cases = list(page.object_list)
+    page = IdsFirstPaginator(selectors.case_list_for_user(user=user), PER_PAGE).get_page(
+        request.GET.get("pagina")
+    )
+    cases = selectors.mark_person_visibility(user=user, cases=list(page.object_list))
     shown = [case for case in cases if case.shows_persons]
     for case in shown:
         names = {link.person_id: person_name(link.person) for link in case.case_persons.all()}
-        case.person_names = list(names.values())
+        case.person_names = list(names.values())  # type: ignore[attr-defined]
     selectors.log_exposure(
         AccessEvent.Action.LIST, "caseroom.case", person_ids=selectors.case_person_ids(shown)
     )
