@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -11,6 +12,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from partners.models import User
 from partners.roles import Role
 from tests.factories import OrganisationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Rate limits live in the cache; user ids repeat between tests on SQLite."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
