@@ -146,16 +146,21 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(CasePersonSerializer(links, many=True).data, status=code)
 
 
-class ParticipantViewSet(viewsets.GenericViewSet):
-    """Organisations taking part in a case: their categories, since/until, withdrawal."""
-
-    serializer_class = ParticipationSerializer
-    pagination_class = None
+class CaseChildViewSet(viewsets.GenericViewSet):
+    """Views nested under ``cases/<case_pk>/``: the case comes from the user's selector,
+    so a case the user may not see is a 404 for everything below it."""
 
     def case(self) -> Case:
         return selectors.case_get_for_user(
             user=request_user(self.request), case_id=self.kwargs["case_pk"]
         )
+
+
+class ParticipantViewSet(CaseChildViewSet):
+    """Organisations taking part in a case: their categories, since/until, withdrawal."""
+
+    serializer_class = ParticipationSerializer
+    pagination_class = None
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
@@ -211,16 +216,11 @@ class ParticipantViewSet(viewsets.GenericViewSet):
             raise NotFound from None
 
 
-class ContributionViewSet(viewsets.GenericViewSet):
+class ContributionViewSet(CaseChildViewSet):
     """Information partners bring in, each in one category, visible per category grant."""
 
     serializer_class = ContributionSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    def case(self) -> Case:
-        return selectors.case_get_for_user(
-            user=request_user(self.request), case_id=self.kwargs["case_pk"]
-        )
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
