@@ -120,6 +120,21 @@ def case_predicate(user: User, *, case_ref: str = "pk") -> Q:
     return predicate
 
 
+def organisation_case_ids(user: User) -> QuerySet[CaseGroupObjectPermission, int]:
+    """Ids of the cases the user's organisation takes part in, in list order (newest opened
+    first), read from the grant index alone."""
+    return (
+        organisation_grants(user)
+        .filter(permission_id=view_case_permission())
+        .order_by("-case_opened_at", "-content_object_id")
+        .values_list("content_object_id", flat=True)
+    )
+
+
+def has_personal_case_grants(user: User) -> bool:
+    return bool(_broken_cases(user, view_case_permission()))
+
+
 def category_predicate(user: User, *, case_ref: str, permission_ref: str) -> Q:
     """The one place where category gating is decided: rows whose case (``case_ref``) and
     category permission (``permission_ref``) the user's organisation holds a grant for, or

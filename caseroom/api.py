@@ -75,7 +75,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return case
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        user = request_user(request)
+        # Unfiltered, the list pages from the grant index; a filter pages the query.
+        filtered = any(request.query_params.get(name) for name in self.filterset_fields)
+        source: Any = (
+            self.filter_queryset(self.get_queryset())
+            if filtered
+            else selectors.VisibleCasePages(user=user)
+        )
+        page = self.paginate_queryset(source)
         cases = selectors.mark_person_visibility(user=request_user(request), cases=list(page or []))
         shown = [case for case in cases if case.shows_persons]
         selectors.log_exposure(

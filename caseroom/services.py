@@ -340,7 +340,11 @@ def _write_grants(participation: Participation) -> None:
     permission_ids = [view.pk, *participation.categories.values_list("permission_id", flat=True)]
     CaseGroupObjectPermission.objects.bulk_create(
         CaseGroupObjectPermission(
-            content_object=case, group_id=group_id, permission_id=pid, expires_at=expires
+            content_object=case,
+            group_id=group_id,
+            permission_id=pid,
+            expires_at=expires,
+            case_opened_at=case.opened_at,
         )
         for pid in permission_ids
     )

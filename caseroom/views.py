@@ -91,9 +91,8 @@ def person_name(person: Person) -> str:
 @require_GET
 def case_list(request: HttpRequest) -> HttpResponse:
     user = _case_worker(request)
-    page = IdsFirstPaginator(selectors.case_list_for_user(user=user), PER_PAGE).get_page(
-        request.GET.get("pagina")
-    )
+    source: Any = selectors.VisibleCasePages(user=user)
+    page = IdsFirstPaginator(source, PER_PAGE).get_page(request.GET.get("pagina"))
     cases = selectors.mark_person_visibility(user=user, cases=list(page.object_list))
     shown = [case for case in cases if case.shows_persons]
     for case in shown:

@@ -25,7 +25,12 @@ class IdsFirstPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        return Page(slice_ids_first(self.object_list, bottom, top), number, self)  # type: ignore[arg-type]
+        rows: Any
+        if isinstance(self.object_list, QuerySet):
+            rows = slice_ids_first(self.object_list, bottom, top)
+        else:  # a source that pages itself (caseroom.selectors.VisibleCasePages)
+            rows = self.object_list[bottom:top]
+        return Page(rows, number, self)
 
 
 class IdsFirstPagination(PageNumberPagination):

@@ -42,7 +42,7 @@ from caseroom.models import (
     Participation,
     TargetGroup,
 )
-from caseroom.selectors import case_list_for_user, mark_person_visibility
+from caseroom.selectors import VisibleCasePages, case_list_for_user, mark_person_visibility
 from caseroom.services import defaults_ensure, house_create
 from core.pagination import slice_ids_first
 from partners.models import Organisation, User
@@ -96,7 +96,8 @@ class Batch:
     # (id, case_id, organisation_id, created_at, since)
     participations: list[tuple[Any, ...]] = field(default_factory=list)
     links: list[tuple[uuid.UUID, int]] = field(default_factory=list)  # (participation, category)
-    grants: list[tuple[int, int, int]] = field(default_factory=list)  # (case, group, permission)
+    # (case, group, permission, case opened at)
+    grants: list[tuple[int, int, int, datetime.datetime]] = field(default_factory=list)
 
 
 def _organisation(name: str, kind: str) -> Organisation:
@@ -184,10 +185,10 @@ def _generate(world: World, *, cases: int, first_id: int, seed: int, batch: int)
             if rng.random() < 0.8:
                 chosen[0] = world.basis
             gid = group[organisation.pk]
-            current.grants.append((case_id, gid, world.view_perm))
+            current.grants.append((case_id, gid, world.view_perm, opened))
             for category_id, permission_id in chosen:
                 current.links.append((pid, category_id))
-                current.grants.append((case_id, gid, permission_id))
+                current.grants.append((case_id, gid, permission_id, opened))
         if len(current.cases) >= batch:
             yield current
             current = Batch()
@@ -231,8 +232,8 @@ def _write_postgresql(batch: Batch) -> None:
     )
     _copy(
         CaseGroupObjectPermission._meta.db_table,
-        "content_object_id, group_id, permission_id",
-        (f"{cid}\t{gid}\t{perm}\n" for cid, gid, perm in batch.grants),
+        "content_object_id, group_id, permission_id, case_opened_at",
+        (f"{cid}\t{gid}\t{perm}\t{ts(o)}\n" for cid, gid, perm, o in batch.grants),
     )
 
 
@@ -260,8 +261,10 @@ def _write_orm(batch: Batch) -> None:
         through(participation_id=pid, informationcategory_id=cat) for pid, cat in batch.links
     )
     CaseGroupObjectPermission.objects.bulk_create(
-        CaseGroupObjectPermission(content_object_id=cid, group_id=gid, permission_id=perm)
-        for cid, gid, perm in batch.grants
+        CaseGroupObjectPermission(
+            content_object_id=cid, group_id=gid, permission_id=perm, case_opened_at=o
+        )
+        for cid, gid, perm, o in batch.grants
     )
 
 
@@ -370,7 +373,7 @@ def guardian_qs(user: User) -> QuerySet[Case]:
 
 def selector_page(user: User, offset: int) -> list[Case]:
     """A page as the app reads it: ids first, then the rows, then who may see persons."""
-    cases = slice_ids_first(selector_qs(user), offset, offset + PAGE)
+    cases = VisibleCasePages(user=user)[offset : offset + PAGE]
     return mark_person_visibility(user=user, cases=cases)
 
 
