@@ -460,3 +460,285 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+
+# --- casusoverleg -----------------------------------------------------------------------------
+
+
+class MeetingType(models.Model):
+    """A kind of meeting (casusoverleg, justitieel casusoverleg, …). When ``allowed_kinds`` is
+    not empty, only organisations of those kinds can be invited."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label = models.CharField(_("omschrijving"), max_length=100)
+    allowed_kinds = models.ManyToManyField(
+        "partners.OrganisationKind",
+        blank=True,
+        related_name="+",
+        verbose_name=_("toegestane soorten organisaties"),
+    )
+
+    class Meta:
+        ordering = ["label"]
+        verbose_name = _("soort overleg")
+        verbose_name_plural = _("soorten overleg")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Meeting(TimeStampedModel):
+    class Status(models.TextChoices):
+        PLANNED = "gepland", _("gepland")
+        HELD = "gehouden", _("gehouden")
+        CANCELLED = "geannuleerd", _("geannuleerd")
+
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="meetings")
+    meeting_type = models.ForeignKey(
+        MeetingType, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("soort")
+    )
+    starts_at = models.DateTimeField(_("datum en tijd"))
+    location = models.CharField(_("plaats"), max_length=200, blank=True)
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("voorzitter"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
+    # Meetings planned together as a recurring series share this id.
+    series = models.UUIDField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("casusoverleg")
+        verbose_name_plural = _("casusoverleggen")
+
+    def __str__(self) -> str:
+        return f"{self.meeting_type} {self.starts_at:%Y-%m-%d}"
+
+
+class AgendaItem(EncryptedModel):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="agenda_items")
+    position = models.PositiveSmallIntegerField(default=0)
+    question = EncryptedTextField(_("vraag aan het overleg"), blank=True, default="")
+
+    class Meta:
+        ordering = ["position", "created_at"]
+        verbose_name = _("agendapunt")
+        verbose_name_plural = _("agendapunten")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "case"], name="agenda_item_case_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Agendapunt {str(self.pk)[:8]}"
+
+
+class Attendee(TimeStampedModel):
+    """An organisation (and optionally a named person) invited to a meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    present = models.BooleanField(_("aanwezig"), default=False)
+    ad_hoc = models.BooleanField(_("incidenteel aanwezig"), default=False)
+    confidentiality_signed_at = models.DateTimeField(
+        _("geheimhoudingsverklaring getekend op"), null=True, blank=True
+    )
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("deelnemer overleg")
+        verbose_name_plural = _("deelnemers overleg")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "organisation"], name="attendee_organisation_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Deelnemer {self.pk}"
+
+    @property
+    def may_see(self) -> bool:
+        return not self.ad_hoc or self.confidentiality_signed_at is not None
+
+
+class Minutes(EncryptedModel):
+    """The minutes of one agenda item. Saved with the version it was read at (optimistic
+    locking); once approved (vastgesteld) it changes only by an amendment with a reason."""
+
+    class Status(models.TextChoices):
+        DRAFT = "concept", _("concept")
+        APPROVED = "vastgesteld", _("vastgesteld")
+
+    agenda_item = models.OneToOneField(AgendaItem, on_delete=models.CASCADE, related_name="minutes")
+    text = EncryptedTextField(_("verslag"), blank=True, default="")
+    decisions = EncryptedTextField(_("besluiten"), blank=True, default="")
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("verslag")
+        verbose_name_plural = _("verslagen")
+
+    def __str__(self) -> str:
+        return f"Verslag {str(self.pk)[:8]}"
+
+
+class MinutesVersion(EncryptedModel):
+    """Every saved text, including one that lost a conflict: nothing typed is lost."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    text = EncryptedTextField(blank=True, default="")
+    decisions = EncryptedTextField(blank=True, default="")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = EncryptedTextField(_("reden van wijziging"), blank=True, default="")
+    conflicted = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Versie {self.version}"
+
+
+class LifeDomain(models.Model):
+    code = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(_("leefgebied"), max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("leefgebied")
+        verbose_name_plural = _("leefgebieden")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Plan(TimeStampedModel):
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="plan")
+
+    class Meta:
+        verbose_name = _("plan van aanpak")
+        verbose_name_plural = _("plannen van aanpak")
+
+    def __str__(self) -> str:
+        return f"Plan {self.case_id}"
+
+
+class Goal(EncryptedModel):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
+    domain = models.ForeignKey(LifeDomain, on_delete=models.PROTECT, related_name="+")
+    description = EncryptedTextField(_("doel"))
+
+    class Meta:
+        ordering = ["domain__position", "created_at"]
+        verbose_name = _("doel")
+        verbose_name_plural = _("doelen")
+
+    def __str__(self) -> str:
+        return f"Doel {str(self.pk)[:8]}"
+
+
+class PlanAgreement(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="agreements")
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    agreed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "organisation"], name="plan_agreement_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Akkoord {self.pk}"
+
+
+class Action(EncryptedModel):
+    """An afspraak: who does what by when."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        IN_PROGRESS = "in_uitvoering", _("in uitvoering")
+        DONE = "afgerond", _("afgerond")
+        REFUSED = "geweigerd", _("geweigerd")
+        LAPSED = "vervallen", _("vervallen")
+
+    CLOSED = (Status.DONE, Status.REFUSED, Status.LAPSED)
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    goal = models.ForeignKey(
+        Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    description = EncryptedTextField(_("afspraak"))
+    owner_organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.PROTECT, related_name="actions"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    due_date = models.DateField(_("uiterlijk op"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    note = EncryptedTextField(_("toelichting"), blank=True, default="")
+    announced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["due_date", "created_at"]
+        verbose_name = _("afspraak")
+        verbose_name_plural = _("afspraken")
+        indexes = [
+            models.Index(
+                fields=["owner_organisation", "status", "due_date"], name="action_owner_idx"
+            ),
+            models.Index(fields=["status", "due_date"], name="action_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Afspraak {str(self.pk)[:8]}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status not in self.CLOSED and self.due_date < timezone.localdate()
+
+
+class ActionEvent(models.Model):
+    """History of an action: every status change, who, when (the note is on the action)."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="history")
+    occurred_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    old_status = models.CharField(max_length=20, blank=True)
+    new_status = models.CharField(max_length=20)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.old_status} → {self.new_status}"

@@ -4,6 +4,7 @@ object uses the same predicate and raises Http404 for "missing" and "not yours" 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -23,13 +24,18 @@ from caseroom.access import (
     works_on_cases,
 )
 from caseroom.models import (
+    Action,
+    AgendaItem,
     Attachment,
+    Attendee,
     BreakGlassAccess,
     Case,
     CaseEvent,
     CasePerson,
     Contribution,
     GroupRecord,
+    Meeting,
+    Minutes,
     Participation,
     Referral,
 )
@@ -254,3 +260,123 @@ def break_glass_list_for_house(*, user: User) -> QuerySet[BreakGlassAccess]:
         .select_related("user__organisation", "case")
         .order_by("-created_at")
     )
+
+
+# --- casusoverleg ---------------------------------------------------------------------------
+
+
+def _meeting_condition(user: User) -> Q:
+    """Meetings of the user's house (procesregisseur) or to which their organisation is
+    invited."""
+    if not works_on_cases(user):
+        return Q(pk__in=[])
+    condition = Q(
+        Exists(
+            Attendee.objects.filter(meeting=OuterRef("pk"), organisation_id=user.organisation_id)
+        )
+    )
+    if user.has_role(Role.PROCESREGISSEUR):
+        condition |= Q(house__organisation_id=user.organisation_id)
+    return condition
+
+
+def meeting_list_for_user(*, user: User) -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.filter(_meeting_condition(user))
+        .select_related("meeting_type", "house", "chair")
+        .order_by("starts_at", "id")
+    )
+
+
+def meeting_get_for_user(*, user: User, meeting_id: object) -> Meeting:
+    meeting: Meeting = _get_or_404(meeting_list_for_user(user=user), pk=meeting_id)
+    return meeting
+
+
+@dataclass
+class AgendaView:
+    item: AgendaItem
+    case: Case
+    persons: list[CasePerson]
+    contributions: list[Contribution]
+    actions: list[Action]
+    minutes: Minutes | None
+
+
+@dataclass
+class MeetingView:
+    meeting: Meeting
+    attendee: Attendee | None
+    items: list[AgendaView] = field(default_factory=list)
+
+    def person_ids(self) -> set[UUID]:
+        return {link.person_id for view in self.items for link in view.persons}
+
+
+def meeting_view_for_user(*, user: User, meeting: Meeting) -> MeetingView:
+    """The one agenda as this user's organisation may see it: per case only what its
+    participation grants. A fixed number of queries, whatever the number of items."""
+    attendee = Attendee.objects.filter(
+        meeting=meeting, organisation_id=user.organisation_id
+    ).first()
+    if attendee is not None and not attendee.may_see:
+        raise ConfidentialityRequired
+    items = list(
+        meeting.agenda_items.filter(case__in=Case.objects.filter(case_predicate(user)))
+        .select_related("case", "minutes")
+        .order_by("position", "created_at")
+    )
+    cases = [item.case for item in items]
+    mark_person_visibility(user=user, cases=cases)
+    case_ids = [case.pk for case in cases]
+    links = (
+        CasePerson.objects.filter(case_id__in=[c.pk for c in cases if c.shows_persons])
+        .select_related("person")
+        .order_by("added_at", "id")
+    )
+    contributions = (
+        Contribution.objects.filter(contribution_predicate(user), case_id__in=case_ids)
+        .select_related("category", "organisation", "author")
+        .order_by("category__position", "-created_at")
+    )
+    actions = (
+        Action.objects.filter(case_id__in=case_ids)
+        .select_related("owner_organisation")
+        .order_by("due_date")
+    )
+    by_case: dict[str, dict[int, list[Any]]] = {"persons": {}, "contributions": {}, "actions": {}}
+    for name, rows in (("persons", links), ("contributions", contributions), ("actions", actions)):
+        for row in rows:
+            by_case[name].setdefault(row.case_id, []).append(row)
+    view = MeetingView(meeting=meeting, attendee=attendee)
+    for item in items:
+        view.items.append(
+            AgendaView(
+                item=item,
+                case=item.case,
+                persons=by_case["persons"].get(item.case_id, []),
+                contributions=by_case["contributions"].get(item.case_id, []),
+                actions=by_case["actions"].get(item.case_id, []),
+                minutes=getattr(item, "minutes", None),
+            )
+        )
+    return view
+
+
+class ConfidentialityRequired(Exception):
+    """An ad-hoc attendee sees nothing before signing the confidentiality statement."""
+
+
+def action_list_for_user(*, user: User, own: bool = False) -> QuerySet[Action]:
+    """Actions of cases the user may see; ``own``: those of the user's organisation."""
+    actions = Action.objects.filter(case_predicate(user, case_ref="case_id"))
+    if own:
+        actions = actions.filter(owner_organisation_id=user.organisation_id)
+    return actions.select_related("case", "owner_organisation", "owner").order_by(
+        "due_date", "created_at"
+    )
+
+
+def action_get_for_user(*, user: User, action_id: object) -> Action:
+    action: Action = _get_or_404(action_list_for_user(user=user), pk=action_id)
+    return action

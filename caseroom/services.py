@@ -8,6 +8,7 @@ that causes them, and nowhere else.
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
@@ -22,7 +23,11 @@ from audit.models import AccessEvent
 from audit.services import record_access
 from caseroom.access import is_house_procesregisseur, user_category_codes, works_on_cases
 from caseroom.models import (
+    Action,
+    ActionEvent,
+    AgendaItem,
     Attachment,
+    Attendee,
     BreakGlassAccess,
     Case,
     CaseEvent,
@@ -31,10 +36,18 @@ from caseroom.models import (
     CasePerson,
     CaseUserObjectPermission,
     Contribution,
+    Goal,
     GroupRecord,
     House,
     InformationCategory,
+    LifeDomain,
+    Meeting,
+    MeetingType,
+    Minutes,
+    MinutesVersion,
     Participation,
+    Plan,
+    PlanAgreement,
     Referral,
     TargetGroup,
 )
@@ -93,6 +106,7 @@ def defaults_ensure() -> None:
         category_create(code=code, label=label, is_special=special, position=position)
     for code, label in DEFAULT_TARGET_GROUPS.items():
         TargetGroup.objects.get_or_create(code=code, defaults={"label": label})
+    meeting_defaults_ensure()
 
 
 def house_create(*, name: str, organisation: Organisation, case_prefix: str = "ZVH") -> House:
@@ -548,3 +562,333 @@ def group_record_link(*, group: GroupRecord, case: Case, by: User) -> None:
     group.cases.add(case)
     group.members.add(*Person.objects.filter(case_links__case=case).distinct())
     _event(case, CaseEvent.Kind.GROUP_LINKED, by=by, group_id=group.pk)
+
+
+# --- casusoverleg ---------------------------------------------------------------------------
+
+DEFAULT_MEETING_TYPES: dict[str, tuple[str, list[str]]] = {
+    "casusoverleg": ("Casusoverleg", []),
+    "justitieel-casusoverleg": (
+        "Justitieel casusoverleg",
+        ["om", "politie", "gecertificeerde-instelling"],
+    ),
+    "regieoverleg": ("Regieoverleg", []),
+    "screeningsoverleg-hg": ("Screeningsoverleg huiselijk geweld", []),
+    "nazorgoverleg": ("Nazorgoverleg", []),
+}
+
+# The twelve life domains of the PGA monitor.
+DEFAULT_LIFE_DOMAINS: list[tuple[str, str]] = [
+    ("dagbesteding", "Dagbesteding"),
+    ("financien", "Financiën"),
+    ("huisvesting", "Huisvesting"),
+    ("huiselijke-relaties", "Huiselijke relaties"),
+    ("geestelijke-gezondheid", "Geestelijke gezondheid"),
+    ("lichamelijke-gezondheid", "Lichamelijke gezondheid"),
+    ("middelengebruik", "Middelengebruik"),
+    ("adl", "Algemene dagelijkse levensverrichtingen"),
+    ("sociaal-netwerk", "Sociaal netwerk"),
+    ("maatschappelijke-participatie", "Maatschappelijke participatie"),
+    ("justitie", "Justitie"),
+    ("veiligheid", "Veiligheid"),
+]
+
+
+def meeting_defaults_ensure() -> None:
+    from partners.models import OrganisationKind
+    from partners.services import organisation_kinds_ensure_defaults
+
+    organisation_kinds_ensure_defaults()  # the kinds a meeting type refers to
+    for code, (label, kinds) in DEFAULT_MEETING_TYPES.items():
+        meeting_type, created = MeetingType.objects.get_or_create(
+            code=code, defaults={"label": label}
+        )
+        if created and kinds:
+            meeting_type.allowed_kinds.set(OrganisationKind.objects.filter(code__in=kinds))
+    for position, (code, label) in enumerate(DEFAULT_LIFE_DOMAINS):
+        LifeDomain.objects.get_or_create(code=code, defaults={"label": label, "position": position})
+
+
+def _require_house_regisseur(user: User, house: House) -> None:
+    if not (user.has_role(Role.PROCESREGISSEUR) and house.organisation_id == user.organisation_id):
+        raise ServiceError(
+            "Alleen de procesregisseur van dit Zorg- en Veiligheidshuis kan dit doen.",
+            code="permission_denied",
+        )
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    house: House,
+    meeting_type: MeetingType,
+    starts_at: datetime.datetime,
+    by: User,
+    location: str = "",
+    repeat_every_days: int = 0,
+    repeat_count: int = 1,
+) -> list[Meeting]:
+    """Plan a meeting, or a series (for example every 14 days, 6 times)."""
+    _require_house_regisseur(by, house)
+    if repeat_count < 1 or repeat_count > 52 or (repeat_count > 1 and repeat_every_days < 1):
+        raise ServiceError("Kies een herhaling van 1 tot 52 keer, met een interval in dagen.")
+    series = uuid.uuid4() if repeat_count > 1 else None
+    return [
+        Meeting.objects.create(
+            house=house,
+            meeting_type=meeting_type,
+            starts_at=starts_at + timedelta(days=repeat_every_days * n),
+            location=location,
+            chair=by,
+            series=series,
+        )
+        for n in range(repeat_count)
+    ]
+
+
+@transaction.atomic
+def agenda_item_add(*, meeting: Meeting, case: Case, by: User, question: str = "") -> AgendaItem:
+    _require_house_regisseur(by, meeting.house)
+    if case.house_id != meeting.house_id:
+        raise ServiceError("Deze casus hoort niet bij dit Zorg- en Veiligheidshuis.", field="case")
+    if meeting.agenda_items.filter(case=case).exists():
+        raise ServiceError("Deze casus staat al op de agenda.", code="duplicate", field="case")
+    position = meeting.agenda_items.count() + 1
+    return AgendaItem.objects.create(
+        meeting=meeting, case=case, question=question.strip(), position=position
+    )
+
+
+@transaction.atomic
+def attendee_invite(
+    *,
+    meeting: Meeting,
+    organisation: Organisation,
+    by: User,
+    user: User | None = None,
+    ad_hoc: bool = False,
+) -> Attendee:
+    """Invite an organisation; the meeting type may limit which kinds can come."""
+    _require_house_regisseur(by, meeting.house)
+    allowed = set(meeting.meeting_type.allowed_kinds.values_list("pk", flat=True))
+    if allowed and organisation.kind_id not in allowed:
+        raise ServiceError(
+            f"Een {organisation.kind.label.lower()} kan niet worden uitgenodigd voor een "
+            f"{meeting.meeting_type.label.lower()}.",
+            code="kind_not_allowed",
+            field="organisation",
+        )
+    if user is not None and user.organisation_id != organisation.pk:
+        raise ServiceError("Deze persoon werkt niet bij die organisatie.", field="user")
+    attendee, created = Attendee.objects.get_or_create(
+        meeting=meeting, organisation=organisation, defaults={"user": user, "ad_hoc": ad_hoc}
+    )
+    if created:
+        from caseroom.tasks import notify_meeting_invitation
+
+        transaction.on_commit(lambda: notify_meeting_invitation.delay(attendee.pk))
+    return attendee
+
+
+@transaction.atomic
+def confidentiality_sign(*, attendee: Attendee, by: User) -> Attendee:
+    if by.organisation_id != attendee.organisation_id:
+        raise ServiceError(
+            "U kunt alleen voor uw eigen organisatie tekenen.", code="permission_denied"
+        )
+    if attendee.confidentiality_signed_at is None:
+        attendee.confidentiality_signed_at = timezone.now()
+        attendee.save(update_fields=["confidentiality_signed_at", "updated_at"])
+    return attendee
+
+
+class MinutesConflict(ServiceError):
+    """Someone saved the minutes after you read them. Your text is kept as a version."""
+
+    def __init__(self, minutes: Minutes) -> None:
+        super().__init__(
+            "Iemand anders heeft dit verslag intussen opgeslagen. Uw tekst is bewaard als "
+            "versie; neem de wijzigingen over in de nieuwste versie.",
+            code="conflict",
+        )
+        self.minutes = minutes
+
+
+def _minutes_for_update(agenda_item: AgendaItem) -> Minutes:
+    minutes, _ = Minutes.objects.get_or_create(agenda_item=agenda_item, defaults={"version": 0})
+    return Minutes.objects.select_for_update().get(pk=minutes.pk)
+
+
+def _minutes_write(
+    minutes: Minutes, *, by: User, text: str, decisions: str, expected_version: int, reason: str
+) -> bool:
+    """Write if the minutes are still at ``expected_version``; otherwise keep the text as a
+    conflicted version. Returns whether it was written."""
+    conflicted = minutes.version != expected_version
+    if not conflicted:
+        minutes.version += 1
+        minutes.text = text
+        minutes.decisions = decisions
+        minutes.save()
+    MinutesVersion.objects.create(
+        minutes=minutes,
+        version=expected_version if conflicted else minutes.version,
+        text=text,
+        decisions=decisions,
+        author=by,
+        reason=reason,
+        conflicted=conflicted,
+    )
+    return not conflicted
+
+
+def minutes_save(
+    *, agenda_item: AgendaItem, by: User, text: str, decisions: str, expected_version: int
+) -> Minutes:
+    """Save draft minutes read at ``expected_version`` (0 for new). A stale save raises
+    MinutesConflict; its text is kept as a conflicted version, so nothing is lost."""
+    with transaction.atomic():
+        _require_house_regisseur(by, agenda_item.meeting.house)
+        minutes = _minutes_for_update(agenda_item)
+        if minutes.status == Minutes.Status.APPROVED:
+            raise ServiceError(
+                "Dit verslag is vastgesteld; wijzig het met een nieuwe versie en een reden.",
+                code="approved",
+            )
+        written = _minutes_write(
+            minutes,
+            by=by,
+            text=text,
+            decisions=decisions,
+            expected_version=expected_version,
+            reason="",
+        )
+    if not written:
+        raise MinutesConflict(minutes)
+    return minutes
+
+
+@transaction.atomic
+def minutes_approve(*, minutes: Minutes, by: User) -> Minutes:
+    meeting = minutes.agenda_item.meeting
+    if by.pk != meeting.chair_id:
+        _require_house_regisseur(by, meeting.house)
+    minutes.status = Minutes.Status.APPROVED
+    minutes.approved_by = by
+    minutes.approved_at = timezone.now()
+    minutes.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    return minutes
+
+
+def minutes_amend(
+    *, minutes: Minutes, by: User, text: str, decisions: str, reason: str, expected_version: int
+) -> Minutes:
+    """Approved minutes change only as a new version with a reason."""
+    if not reason.strip():
+        raise ServiceError("Geef de reden van de wijziging.", field="reason")
+    with transaction.atomic():
+        _require_house_regisseur(by, minutes.agenda_item.meeting.house)
+        locked = Minutes.objects.select_for_update().get(pk=minutes.pk)
+        written = _minutes_write(
+            locked,
+            by=by,
+            text=text,
+            decisions=decisions,
+            expected_version=expected_version,
+            reason=reason.strip(),
+        )
+    if not written:
+        raise MinutesConflict(locked)
+    return locked
+
+
+# --- plan and actions -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def goal_add(*, case: Case, domain: LifeDomain, description: str, by: User) -> Goal:
+    _require_manager(by, case)
+    if not description.strip():
+        raise ServiceError("Beschrijf het doel.", field="description")
+    plan, _ = Plan.objects.get_or_create(case=case)
+    return Goal.objects.create(plan=plan, domain=domain, description=description.strip())
+
+
+@transaction.atomic
+def plan_agree(*, case: Case, by: User) -> PlanAgreement:
+    plan = Plan.objects.filter(case=case).first()
+    if plan is None:
+        raise ServiceError("Deze casus heeft nog geen plan van aanpak.", code="no_plan")
+    if not case.participations.filter(
+        organisation_id=by.organisation_id, withdrawn_at__isnull=True
+    ).exists():
+        raise ServiceError(
+            "Uw organisatie neemt niet deel aan deze casus.", code="permission_denied"
+        )
+    agreement, _ = PlanAgreement.objects.get_or_create(
+        plan=plan, organisation_id=by.organisation_id, defaults={"agreed_by": by}
+    )
+    return agreement
+
+
+@transaction.atomic
+def action_create(
+    *,
+    case: Case,
+    by: User,
+    description: str,
+    owner_organisation: Organisation,
+    due_date: datetime.date,
+    owner: User | None = None,
+    agenda_item: AgendaItem | None = None,
+    goal: Goal | None = None,
+) -> Action:
+    _require_manager(by, case)
+    if not description.strip():
+        raise ServiceError("Beschrijf de afspraak.", field="description")
+    if not case.participations.filter(
+        organisation=owner_organisation, withdrawn_at__isnull=True
+    ).exists():
+        raise ServiceError(
+            "Een afspraak is voor een organisatie die aan de casus deelneemt.",
+            code="not_participating",
+            field="owner_organisation",
+        )
+    if owner is not None and owner.organisation_id != owner_organisation.pk:
+        raise ServiceError("De uitvoerder werkt niet bij die organisatie.", field="owner")
+    if agenda_item is not None and agenda_item.case_id != case.pk:
+        raise ServiceError("Dit agendapunt hoort bij een andere casus.", field="agenda_item")
+    action = Action.objects.create(
+        case=case,
+        agenda_item=agenda_item,
+        goal=goal,
+        description=description.strip(),
+        owner_organisation=owner_organisation,
+        owner=owner,
+        due_date=due_date,
+    )
+    ActionEvent.objects.create(action=action, actor=by, old_status="", new_status=action.status)
+    from caseroom.tasks import notify_new_action
+
+    transaction.on_commit(lambda: notify_new_action.delay(str(action.pk)))
+    return action
+
+
+@transaction.atomic
+def action_set_status(*, action: Action, by: User, status: str, note: str = "") -> Action:
+    """Partners update their own actions; the procesregisseur may update any."""
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    own = by.organisation_id == action.owner_organisation_id and works_on_cases(by)
+    if not own:
+        _require_manager(by, action.case)
+    if status not in Action.Status.values:
+        raise ServiceError(f"Onbekende status {status!r}.", field="status")
+    if status == Action.Status.REFUSED and not note.strip():
+        raise ServiceError("Geef de reden van weigering.", field="note")
+    old = action.status
+    action.status = status
+    if note.strip():
+        action.note = note.strip()
+    action.save(update_fields=["status", "note", "updated_at"])
+    ActionEvent.objects.create(action=action, actor=by, old_status=old, new_status=status)
+    return action

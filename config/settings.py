@@ -325,6 +325,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "caseroom.models.Case.Status",
         "ReferralStatusEnum": "caseroom.models.Referral.Status",
+        "ActionStatusEnum": "caseroom.models.Action.Status",
+        "MeetingStatusEnum": "caseroom.models.Meeting.Status",
+        "MinutesStatusEnum": "caseroom.models.Minutes.Status",
     },
 }
 
@@ -362,6 +365,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "partners.tasks.clear_expired_sessions",
+        "schedule": 60 * 60,
+    },
+    "action-due-reminders": {
+        "task": "caseroom.tasks.send_due_reminders",
         "schedule": 60 * 60,
     },
 }

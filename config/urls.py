@@ -14,6 +14,7 @@ from caseroom.api import (
     PersonViewSet,
     ReferralViewSet,
 )
+from caseroom.api_meetings import ActionViewSet, GoalViewSet, MeetingViewSet, MinutesViewSet
 from partners.api import MeView, OrganisationViewSet
 
 router = DefaultRouter()
@@ -21,6 +22,9 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("cases", CaseViewSet, basename="case")
 router.register("persons", PersonViewSet, basename="person")
 router.register("referrals", ReferralViewSet, basename="referral")
+router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("actions", ActionViewSet, basename="action")
+router.register("minutes", MinutesViewSet, basename="minutes")
 
 participants = ParticipantViewSet.as_view({"get": "list", "post": "create"})
 participant = ParticipantViewSet.as_view({"patch": "partial_update"})
@@ -41,6 +45,8 @@ api_v1 = [
         participant_withdraw,
         name="participant-withdraw",
     ),
+    path(f"{case_prefix}goals/", GoalViewSet.as_view({"post": "create"}), name="goal-list"),
+    path(f"{case_prefix}goals/agree/", GoalViewSet.as_view({"post": "agree"}), name="plan-agree"),
     path(f"{case_prefix}contributions/", contributions, name="contribution-list"),
     path(f"{case_prefix}contributions/<uuid:pk>/", contribution, name="contribution-detail"),
     path(

@@ -1,0 +1,404 @@
+"""API for the casusoverleg: meetings, agenda, attendees, the per-partner view, minutes,
+the plan and actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from audit.models import AccessEvent
+from caseroom import selectors, services
+from caseroom.models import Action, AgendaItem, LifeDomain, Meeting, MeetingType, Minutes
+from core.exceptions import ServiceError
+from partners.models import Organisation, User
+from partners.permissions import request_user
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    meeting_type: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    house = serializers.CharField(source="house.name", read_only=True)
+    chair = serializers.CharField(source="chair.get_full_name", read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "meeting_type",
+            "house",
+            "starts_at",
+            "location",
+            "chair",
+            "status",
+            "series",
+        ]
+        read_only_fields = fields
+
+
+class MeetingCreateSerializer(serializers.Serializer):
+    meeting_type = serializers.SlugField()
+    starts_at = serializers.DateTimeField()
+    location = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    repeat_every_days = serializers.IntegerField(
+        required=False, default=0, min_value=0, max_value=90
+    )
+    repeat_count = serializers.IntegerField(required=False, default=1, min_value=1, max_value=52)
+
+
+class AgendaItemCreateSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    question = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class AttendeeCreateSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField()
+    user = serializers.IntegerField(required=False, allow_null=True)
+    ad_hoc = serializers.BooleanField(required=False, default=False)
+
+
+class MinutesWriteSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, max_length=50000)
+    decisions = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=20000
+    )
+    version = serializers.IntegerField(min_value=0)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    case = serializers.CharField(source="case.number", read_only=True)
+    owner_organisation = serializers.CharField(source="owner_organisation.name", read_only=True)
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "case",
+            "description",
+            "owner_organisation",
+            "due_date",
+            "status",
+            "note",
+            "overdue",
+        ]
+        read_only_fields = fields
+
+
+class ActionCreateSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    description = serializers.CharField(max_length=5000)
+    owner_organisation = serializers.IntegerField()
+    due_date = serializers.DateField()
+    agenda_item = serializers.UUIDField(required=False, allow_null=True)
+
+
+class ActionStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Action.Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class GoalCreateSerializer(serializers.Serializer):
+    domain = serializers.SlugField()
+    description = serializers.CharField(max_length=5000)
+
+
+def _view_body(view: selectors.MeetingView) -> dict[str, Any]:
+    return {
+        "meeting": MeetingSerializer(view.meeting).data,
+        "items": [
+            {
+                "id": str(item.item.pk),
+                "case": item.case.number,
+                "question": item.item.question,
+                "persons": [
+                    {
+                        "id": str(link.person_id),
+                        "name": f"{link.person.given_names} {link.person.surname}".strip(),
+                        "role": link.role,
+                    }
+                    for link in item.persons
+                ],
+                "contributions": [
+                    {
+                        "category": c.category.code,
+                        "organisation": c.organisation.name,
+                        "text": c.text,
+                    }
+                    for c in item.contributions
+                ],
+                "actions": ActionSerializer(item.actions, many=True).data,
+                "minutes": (
+                    {
+                        "version": item.minutes.version,
+                        "status": item.minutes.status,
+                        "text": item.minutes.text,
+                        "decisions": item.minutes.decisions,
+                    }
+                    if item.minutes is not None
+                    else None
+                ),
+            }
+            for item in view.items
+        ],
+    }
+
+
+def meeting_view_or_error(user: User, meeting: Meeting) -> selectors.MeetingView:
+    try:
+        view = selectors.meeting_view_for_user(user=user, meeting=meeting)
+    except selectors.ConfidentialityRequired:
+        raise PermissionDenied(
+            "Teken eerst de geheimhoudingsverklaring voordat u de agenda ziet."
+        ) from None
+    selectors.log_exposure(
+        AccessEvent.Action.VIEW, "caseroom.meeting", meeting.pk, view.person_ids()
+    )
+    return view
+
+
+class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = MeetingSerializer
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Meeting.objects.none()
+        return selectors.meeting_list_for_user(user=request_user(self.request))
+
+    @extend_schema(request=MeetingCreateSerializer, responses=MeetingSerializer(many=True))
+    def create(self, request: Request) -> Response:
+        user = request_user(request)
+        data = MeetingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        house = getattr(user.organisation, "house", None)
+        meeting_type = MeetingType.objects.filter(code=values["meeting_type"]).first()
+        if house is None:
+            raise ServiceError(
+                "Alleen een Zorg- en Veiligheidshuis plant overleggen.", code="permission_denied"
+            )
+        if meeting_type is None:
+            raise ServiceError("Onbekende soort overleg.", field="meeting_type")
+        meetings = services.meeting_create(
+            house=house,
+            meeting_type=meeting_type,
+            starts_at=values["starts_at"],
+            location=values.get("location", ""),
+            repeat_every_days=values["repeat_every_days"],
+            repeat_count=values["repeat_count"],
+            by=user,
+        )
+        return Response(MeetingSerializer(meetings, many=True).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AgendaItemCreateSerializer)
+    @action(detail=True, methods=["post"])
+    def agenda(self, request: Request, pk: str | None = None) -> Response:
+        user = request_user(request)
+        meeting = self.get_object()
+        data = AgendaItemCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = selectors.case_get_for_user(user=user, case_id=data.validated_data["case"])
+        item = services.agenda_item_add(
+            meeting=meeting, case=case, question=data.validated_data.get("question", ""), by=user
+        )
+        return Response(
+            {"id": str(item.pk), "position": item.position}, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=AttendeeCreateSerializer)
+    @action(detail=True, methods=["post"])
+    def attendees(self, request: Request, pk: str | None = None) -> Response:
+        user = request_user(request)
+        meeting = self.get_object()
+        data = AttendeeCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        organisation = get_object_or_404(
+            Organisation, pk=data.validated_data["organisation"], is_active=True
+        )
+        invitee = None
+        if data.validated_data.get("user"):
+            invitee = get_object_or_404(User, pk=data.validated_data["user"])
+        attendee = services.attendee_invite(
+            meeting=meeting,
+            organisation=organisation,
+            user=invitee,
+            ad_hoc=data.validated_data["ad_hoc"],
+            by=user,
+        )
+        return Response({"id": attendee.pk}, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def sign(self, request: Request, pk: str | None = None) -> Response:
+        """The confidentiality statement of an ad-hoc attendee's organisation."""
+        user = request_user(request)
+        meeting = self.get_object()
+        attendee = meeting.attendees.filter(organisation_id=user.organisation_id).first()
+        if attendee is None:
+            raise NotFound
+        services.confidentiality_sign(attendee=attendee, by=user)
+        return Response({"signed_at": attendee.confidentiality_signed_at})
+
+    @action(detail=True, methods=["get"])
+    def view(self, request: Request, pk: str | None = None) -> Response:
+        """The agenda as the requesting organisation may see it."""
+        view = meeting_view_or_error(request_user(request), self.get_object())
+        return Response(_view_body(view))
+
+
+class MinutesViewSet(viewsets.GenericViewSet):
+    """Minutes per agenda item (the id is the agenda item's), saved with the version they
+    were read at."""
+
+    serializer_class = MinutesWriteSerializer
+    queryset = AgendaItem.objects.none()  # for the schema: ids are agenda item ids
+
+    def _item(self, request: Request, pk: str) -> AgendaItem:
+        user = request_user(request)
+        item = get_object_or_404(AgendaItem.objects.select_related("meeting__house", "case"), pk=pk)
+        selectors.meeting_get_for_user(user=user, meeting_id=item.meeting_id)
+        selectors.case_get_for_user(user=user, case_id=item.case_id)
+        return item
+
+    def _write(self, request: Request, pk: str, *, amend: bool) -> Response:
+        user = request_user(request)
+        item = self._item(request, pk)
+        data = MinutesWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            if amend:
+                minutes = services.minutes_amend(
+                    minutes=get_object_or_404(Minutes, agenda_item=item),
+                    by=user,
+                    text=values["text"],
+                    decisions=values["decisions"],
+                    reason=values.get("reason", ""),
+                    expected_version=values["version"],
+                )
+            else:
+                minutes = services.minutes_save(
+                    agenda_item=item,
+                    by=user,
+                    text=values["text"],
+                    decisions=values["decisions"],
+                    expected_version=values["version"],
+                )
+        except services.MinutesConflict as conflict:
+            current = conflict.minutes
+            return Response(
+                {
+                    "error": {
+                        "code": conflict.code,
+                        "message": conflict.message,
+                        "current": {
+                            "version": current.version,
+                            "text": current.text,
+                            "decisions": current.decisions,
+                        },
+                    }
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response({"version": minutes.version, "status": minutes.status})
+
+    @extend_schema(request=MinutesWriteSerializer)
+    def update(self, request: Request, pk: str) -> Response:
+        return self._write(request, pk, amend=False)
+
+    @extend_schema(request=MinutesWriteSerializer)
+    @action(detail=True, methods=["post"])
+    def amend(self, request: Request, pk: str) -> Response:
+        return self._write(request, pk, amend=True)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        item = self._item(request, pk)
+        minutes = services.minutes_approve(
+            minutes=get_object_or_404(Minutes, agenda_item=item), by=request_user(request)
+        )
+        return Response({"version": minutes.version, "status": minutes.status})
+
+
+class ActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Actions in cases the user may see; ``?mine=1``: those of the user's organisation."""
+
+    serializer_class = ActionSerializer
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return Action.objects.none()
+        own = self.request.query_params.get("mine") in {"1", "true", "ja"}
+        return selectors.action_list_for_user(user=request_user(self.request), own=own)
+
+    @extend_schema(request=ActionCreateSerializer, responses=ActionSerializer)
+    def create(self, request: Request) -> Response:
+        user = request_user(request)
+        data = ActionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        case = selectors.case_get_for_user(user=user, case_id=values["case"])
+        organisation = get_object_or_404(Organisation, pk=values["owner_organisation"])
+        agenda_item = None
+        if values.get("agenda_item"):
+            agenda_item = get_object_or_404(AgendaItem, pk=values["agenda_item"], case=case)
+        created = services.action_create(
+            case=case,
+            by=user,
+            description=values["description"],
+            owner_organisation=organisation,
+            due_date=values["due_date"],
+            agenda_item=agenda_item,
+        )
+        return Response(ActionSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ActionStatusSerializer, responses=ActionSerializer)
+    @action(detail=True, methods=["post"], url_path="status")
+    def set_status(self, request: Request, pk: str | None = None) -> Response:
+        user = request_user(request)
+        found = selectors.action_get_for_user(user=user, action_id=pk)
+        data = ActionStatusSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        updated = services.action_set_status(
+            action=found,
+            by=user,
+            status=data.validated_data["status"],
+            note=data.validated_data.get("note", ""),
+        )
+        return Response(ActionSerializer(updated).data)
+
+
+class GoalViewSet(viewsets.GenericViewSet):
+    serializer_class = GoalCreateSerializer
+
+    @extend_schema(request=GoalCreateSerializer)
+    def create(self, request: Request, case_pk: str) -> Response:
+        user = request_user(request)
+        case = selectors.case_get_for_user(user=user, case_id=case_pk)
+        data = GoalCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        domain = LifeDomain.objects.filter(code=data.validated_data["domain"]).first()
+        if domain is None:
+            raise ServiceError("Onbekend leefgebied.", field="domain")
+        goal = services.goal_add(
+            case=case, domain=domain, description=data.validated_data["description"], by=user
+        )
+        return Response({"id": str(goal.pk)}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None)
+    @action(detail=False, methods=["post"])
+    def agree(self, request: Request, case_pk: str) -> Response:
+        user = request_user(request)
+        case = selectors.case_get_for_user(user=user, case_id=case_pk)
+        agreement = services.plan_agree(case=case, by=user)
+        return Response(
+            {"organisation": agreement.organisation_id, "agreed_at": agreement.agreed_at}
+        )
