@@ -702,6 +702,14 @@ def confidentiality_sign(*, attendee: Attendee, by: User) -> Attendee:
     return attendee
 
 
+@transaction.atomic
+def attendee_set_present(*, attendee: Attendee, present: bool, by: User) -> Attendee:
+    _require_house_regisseur(by, attendee.meeting.house)
+    attendee.present = present
+    attendee.save(update_fields=["present", "updated_at"])
+    return attendee
+
+
 class MinutesConflict(ServiceError):
     """Someone saved the minutes after you read them. Your text is kept as a version."""
 

@@ -319,3 +319,12 @@ def test_mails_carry_no_personal_data_and_are_sent_once(
         text = mail.subject + mail.body  # type: ignore[attr-defined]
         assert not any(secret in text for secret in secrets), text
     assert world.case.number in mailoutbox[1].subject  # type: ignore[attr-defined]
+
+
+def test_the_procesregisseur_records_who_was_present(world: World, meeting: Meeting) -> None:
+    attendee = meeting.attendees.get(organisation=world.politie.organisation)
+    services.attendee_set_present(attendee=attendee, present=True, by=world.regisseur)
+    attendee.refresh_from_db()
+    assert attendee.present
+    with pytest.raises(services.ServiceError):
+        services.attendee_set_present(attendee=attendee, present=False, by=world.politie)
