@@ -703,6 +703,16 @@ def confidentiality_sign(*, attendee: Attendee, by: User) -> Attendee:
 
 
 @transaction.atomic
+def meeting_set_status(*, meeting: Meeting, status: str, by: User) -> Meeting:
+    _require_house_regisseur(by, meeting.house)
+    if status not in Meeting.Status.values:
+        raise ServiceError(f"Onbekende status {status!r}.", field="status")
+    meeting.status = status
+    meeting.save(update_fields=["status", "updated_at"])
+    return meeting
+
+
+@transaction.atomic
 def attendee_set_present(*, attendee: Attendee, present: bool, by: User) -> Attendee:
     _require_house_regisseur(by, attendee.meeting.house)
     attendee.present = present

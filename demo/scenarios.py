@@ -8,8 +8,21 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
+from django.utils import timezone
+
 from caseroom import services
-from caseroom.models import Case, CasePerson, House, TargetGroup
+from caseroom.models import (
+    Action,
+    AgendaItem,
+    Case,
+    CasePerson,
+    Goal,
+    House,
+    LifeDomain,
+    Meeting,
+    MeetingType,
+    TargetGroup,
+)
 from core.validators import is_valid_bsn
 from partners.models import Organisation, User
 from persons.models import Person
@@ -33,6 +46,90 @@ class Builder:
 
     def org(self, key: str) -> Organisation:
         return self.staff[key].organisation
+
+    def caseworker(self, organisation: Organisation) -> User | None:
+        """The demo user who works on cases for ``organisation`` (not the mayor or admin)."""
+        for key in CASEWORKERS:
+            user = self.staff.get(key)
+            if user is not None and user.organisation_id == organisation.pk:
+                return user
+        return None
+
+    @staticmethod
+    def day(offset: int) -> datetime.date:
+        return timezone.localdate() + datetime.timedelta(days=offset)
+
+    def at(self, offset: int, hour: int = 10) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.day(offset), datetime.time(hour)))
+
+    def meetings(self, code: str, offset: int, **extra: int) -> list[Meeting]:
+        meetings = services.meeting_create(
+            house=self.house,
+            meeting_type=MeetingType.objects.get(code=code),
+            starts_at=self.at(offset),
+            by=self.regisseur,
+            location="Zorg- en Veiligheidshuis Rivierenland, zaal De Waal",
+            **extra,
+        )
+        for meeting in meetings:
+            if meeting.starts_at < timezone.now():
+                services.meeting_set_status(meeting=meeting, status="gehouden", by=self.regisseur)
+        return meetings
+
+    def invite(self, meeting: Meeting, organisations: list[Organisation]) -> None:
+        for organisation in organisations:
+            services.attendee_invite(
+                meeting=meeting,
+                organisation=organisation,
+                user=self.caseworker(organisation),
+                by=self.regisseur,
+            )
+
+    def invite_participants(self, meeting: Meeting, cases: list[Case]) -> None:
+        """Invite the organisations that (still) take part in the cases on the agenda."""
+        organisations = Organisation.objects.filter(
+            participations__case__in=cases, participations__withdrawn_at__isnull=True
+        ).distinct()
+        self.invite(meeting, list(organisations.order_by("name")))
+
+    def item(self, meeting: Meeting, case: Case, question: str) -> AgendaItem:
+        return services.agenda_item_add(
+            meeting=meeting, case=case, question=question, by=self.regisseur
+        )
+
+    def minutes(self, item: AgendaItem, text: str, decisions: str) -> None:
+        minutes = services.minutes_save(
+            agenda_item=item, by=self.regisseur, text=text, decisions=decisions, expected_version=0
+        )
+        services.minutes_approve(minutes=minutes, by=self.regisseur)
+
+    def action(
+        self,
+        item: AgendaItem,
+        key: str,
+        description: str,
+        due_in_days: int,
+        *,
+        goal: Goal | None = None,
+        status: str = "",
+        note: str = "",
+    ) -> Action:
+        """An afspraak from a decision at ``item``, owned by the staff member ``key``."""
+        owner = self.staff[key]
+        action = services.action_create(
+            case=item.case,
+            by=self.regisseur,
+            description=description,
+            owner_organisation=owner.organisation,
+            owner=owner,
+            due_date=self.day(due_in_days),
+            agenda_item=item,
+            goal=goal,
+        )
+        if status:
+            # The owner reports progress on its own action.
+            action = services.action_set_status(action=action, by=owner, status=status, note=note)
+        return action
 
     def person(self, surname: str, given: str, born: str, **extra: object) -> Person:
         return person_create(
@@ -92,16 +189,40 @@ class Builder:
         )
 
 
+# The staff keys of users who work on cases, in the order they represent their organisation.
+CASEWORKERS = (
+    "procesregisseur",
+    "politie",
+    "om",
+    "ggz",
+    "verslavingszorg",
+    "reclassering",
+    "woningcorporatie",
+    "veiligthuis",
+    "rvdk",
+    "gi",
+    "gemeente",
+    "leerplicht",
+    "amw",
+    "halt",
+)
+
+
 def load_scenarios(*, house: House, regisseur: User, staff: dict[str, User]) -> None:
     if house.cases.exists():
         return
+    services.meeting_defaults_ensure()
     b = Builder(house, regisseur, staff)
-    s1_haidari(b)
-    s2_de_wit(b)
-    s3_kanaalzone(b)
+    haidari = s1_haidari(b)
+    de_wit = s2_de_wit(b)
+    kanaalzone = s3_kanaalzone(b)
+    goals = s2_plan(b, de_wit)
+    past_casusoverleg(b, haidari, de_wit, goals)
+    upcoming_casusoverleg(b, haidari)
+    justitieel_casusoverleg(b, kanaalzone)
 
 
-def s1_haidari(b: Builder) -> None:
+def s1_haidari(b: Builder) -> Case:
     warning = "Bedreigt hulpverleners — alleen met twee personen op huisbezoek."
     farid = b.person(
         "Haidari",
@@ -207,9 +328,10 @@ def s1_haidari(b: Builder) -> None:
         by=b.staff["amw"],
     )
     services.case_set_status(case=case, status="in_behandeling", by=b.regisseur)
+    return case
 
 
-def s2_de_wit(b: Builder) -> None:
+def s2_de_wit(b: Builder) -> Case:
     hendrik = b.person(
         "de Wit",
         "Hendrik",
@@ -257,12 +379,14 @@ def s2_de_wit(b: Builder) -> None:
     )
     b.say(case, "woningcorporatie", "wonen", "Ontruiming staat gepland over zes weken.", hendrik)
     services.case_set_status(case=case, status="in_behandeling", by=b.regisseur)
+    return case
 
 
-def s3_kanaalzone(b: Builder) -> None:
+def s3_kanaalzone(b: Builder) -> list[Case]:
     group = services.group_record_create(
         house=b.house, name="Jeugdgroep Kanaalzone", classification="crimineel", by=b.regisseur
     )
+    cases = []
     members = [
         b.person("El Amrani", "Yassin", "2008-05-02", gender="man"),
         b.person("Jansen", "Kevin", "2007-11-19", gender="man"),
@@ -291,3 +415,182 @@ def s3_kanaalzone(b: Builder) -> None:
             member,
         )
         services.group_record_link(group=group, case=case, by=b.regisseur)
+        cases.append(case)
+    return cases
+
+
+# --- plan van aanpak and casusoverleg ---------------------------------------------------------
+
+
+def s2_plan(b: Builder, case: Case) -> dict[str, Goal]:
+    """The plan van aanpak for meneer De Wit: three life domains, agreed by three partners."""
+    goals = {
+        code: services.goal_add(
+            case=case, domain=LifeDomain.objects.get(code=code), description=text, by=b.regisseur
+        )
+        for code, text in (
+            (
+                "huisvesting",
+                "Meneer heeft na de ontruiming een vaste slaapplek; geen dakloosheid tussen ontruiming en opvang.",
+            ),
+            (
+                "middelengebruik",
+                "Meneer is in zorg bij de verslavingszorg en er is één organisatie die de zorg coördineert.",
+            ),
+            (
+                "financien",
+                "Er is een nieuwe bewindvoerder en de schulden zijn in kaart; de huurachterstand groeit niet verder.",
+            ),
+        )
+    }
+    for key in ("woningcorporatie", "gemeente", "reclassering"):
+        services.plan_agree(case=case, by=b.staff[key])
+    return goals
+
+
+def past_casusoverleg(b: Builder, haidari: Case, de_wit: Case, goals: dict[str, Goal]) -> None:
+    """Two weeks ago: S1 and S2 discussed, minutes approved, afspraken made (some now overdue)."""
+    (meeting,) = b.meetings("casusoverleg", -14)
+    b.invite_participants(meeting, [haidari, de_wit])
+
+    s1 = b.item(
+        meeting,
+        haidari,
+        "Hoe krijgen we zicht op de veiligheid binnen het gezin zonder dat iemand aangifte doet?",
+    )
+    b.minutes(
+        s1,
+        "Politie licht de vechtpartij toe; geen aangifte door gezinsleden. Sociale Zaken meldt "
+        "bedreiging van medewerkers bij het laatste huisbezoek. Layla en Noor verblijven op een "
+        "geheim adres (bekend bij Veilig Thuis). Jeugdbescherming kan zonder aangifte geen "
+        "maatregel onderbouwen. Kleinkinderen zijn volgens leerplicht vaak afwezig op school.",
+        "1. Huisbezoeken alleen met twee medewerkers. 2. Veilig Thuis bespreekt met Layla of zij "
+        "aangifte wil doen. 3. Leerplicht voert een gesprek met de ouders over het schoolverzuim. "
+        "4. Sociale Zaken bespreekt de verplichtingen met tolk Dari.",
+    )
+    b.action(
+        s1,
+        "politie",
+        "Huisbezoek met twee medewerkers (wijkagent en woonconsulent) bij familie Haidari aan de Kanaalweg.",
+        -7,
+    )
+    b.action(
+        s1,
+        "veiligthuis",
+        "Met Layla bespreken of zij aangifte wil doen van het geweld in het gezin; zo nodig samen met de politie.",
+        -4,
+        status=Action.Status.IN_PROGRESS,
+        note="Eerste gesprek gevoerd; Layla wil eerst advies van haar advocaat.",
+    )
+    b.action(
+        s1,
+        "leerplicht",
+        "Leerplicht-gesprek met de ouders over het schoolverzuim van de kleinkinderen, met tolk Dari.",
+        -3,
+    )
+    b.action(
+        s1,
+        "gemeente",
+        "Gesprek Sociale Zaken over de verplichtingen bij de uitkering; met tolk en twee medewerkers.",
+        -5,
+        status=Action.Status.DONE,
+        note="Gesprek gevoerd op het stadskantoor; afspraken op papier meegegeven.",
+    )
+    b.action(
+        s1,
+        "gi",
+        "Met de Raad voor de Kinderbescherming bespreken welke maatregel mogelijk is zonder aangifte.",
+        7,
+    )
+
+    s2 = b.item(
+        meeting,
+        de_wit,
+        "Welke instelling neemt de regie op de zorg, en waar slaapt meneer na de ontruiming?",
+    )
+    b.minutes(
+        s2,
+        "Verslavingszorg ziet hersenletsel en verwijst naar de GGZ; de GGZ ziet geen stoornis die "
+        "behandeling vraagt. Geen organisatie neemt de regie op de zorg. De ontruiming staat over "
+        "zes weken gepland; meneer dreigt de woning in brand te steken. Reclassering meldt dat de "
+        "meldplicht slecht wordt nagekomen. Plan van aanpak op drie leefgebieden vastgesteld.",
+        "1. Verslavingszorg plant een intake. 2. De woningcorporatie vraagt uitstel van de "
+        "ontruiming. 3. De gemeente zoekt een nieuwe bewindvoerder. 4. Reclassering stemt het "
+        "toezicht af met de verslavingszorg.",
+    )
+    b.action(
+        s2,
+        "verslavingszorg",
+        "Regie op zorg: intake verslavingszorg plannen en de uitkomst delen met GGZ en reclassering.",
+        -6,
+        goal=goals["middelengebruik"],
+    )
+    b.action(
+        s2,
+        "woningcorporatie",
+        "Uitstel ontruiming aanvragen tot er onderdak is geregeld.",
+        -10,
+        goal=goals["huisvesting"],
+        status=Action.Status.DONE,
+        note="Deurwaarder akkoord met vier weken uitstel.",
+    )
+    b.action(
+        s2,
+        "gemeente",
+        "Nieuwe bewindvoerder zoeken en beschermingsbewind aanvragen bij de kantonrechter.",
+        10,
+        goal=goals["financien"],
+    )
+    b.action(
+        s2,
+        "reclassering",
+        "Meldplicht met meneer bespreken en het toezicht afstemmen met de verslavingszorg.",
+        -2,
+    )
+
+
+def upcoming_casusoverleg(b: Builder, haidari: Case) -> None:
+    """A series every two weeks from next week; S1 is on the first agenda."""
+    first, *_ = b.meetings("casusoverleg", 7, repeat_every_days=14, repeat_count=3)
+    b.invite_participants(first, [haidari])
+    b.item(
+        first,
+        haidari,
+        "Afspraken staan open of zijn verlopen; opschalen naar het tactisch overleg?",
+    )
+
+
+def justitieel_casusoverleg(b: Builder, kanaalzone: list[Case]) -> None:
+    """Last week: the members of Jeugdgroep Kanaalzone, only OM, politie and the jeugd partner."""
+    (meeting,) = b.meetings("justitieel-casusoverleg", -7)
+    b.invite(meeting, [b.org("om"), b.org("politie"), b.org("gi")])
+    plans = [
+        (
+            "Yassin is gezien bij overdrachten bij het winkelcentrum.",
+            "politie",
+            "Stopgesprek met Yassin en zijn ouders over drugsrunnen; ouders informeren over de signalen.",
+            -2,
+        ),
+        (
+            "Kevin is verdachte van bedreiging van een winkelier.",
+            "om",
+            "Beoordelen of de zaak van Kevin met een strafbeschikking of een dagvaarding wordt afgedaan.",
+            14,
+        ),
+        (
+            "Dylan is veertien; thuis is weinig toezicht.",
+            "gi",
+            "Jeugdbescherming onderzoekt met de ouders van Dylan of vrijwillige hulp mogelijk is.",
+            10,
+        ),
+        (
+            "Jayden wordt als runner ingezet door oudere jongens.",
+            "politie",
+            "Extra toezicht wijkagent bij het winkelcentrum op vrijdag- en zaterdagavond; Jayden aanspreken.",
+            21,
+        ),
+    ]
+    for case, (text, key, action, due) in zip(kanaalzone, plans, strict=True):
+        item = b.item(meeting, case, "Welke justitiële interventie past bij dit groepslid?")
+        b.minutes(item, text, action)
+        b.action(item, key, action, due)
