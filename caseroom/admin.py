@@ -1,4 +1,5 @@
-"""Configuration for the beheerder: houses, information categories, target groups.
+"""Configuration for the beheerder: houses, information categories, target groups,
+meeting types and life domains.
 Case content is deliberately not in the admin."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from caseroom import services
-from caseroom.models import House, InformationCategory, TargetGroup
+from caseroom.models import House, InformationCategory, LifeDomain, MeetingType, TargetGroup
 from core.exceptions import ServiceError
 
 
@@ -59,3 +60,14 @@ class InformationCategoryAdmin(admin.ModelAdmin[InformationCategory]):
 @admin.register(TargetGroup)
 class TargetGroupAdmin(admin.ModelAdmin[TargetGroup]):
     list_display = ["label", "code"]
+
+
+@admin.register(MeetingType)
+class MeetingTypeAdmin(admin.ModelAdmin[MeetingType]):
+    list_display = ["label", "code"]
+    filter_horizontal = ["allowed_kinds"]
+
+
+@admin.register(LifeDomain)
+class LifeDomainAdmin(admin.ModelAdmin[LifeDomain]):
+    list_display = ["label", "code", "position"]

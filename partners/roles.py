@@ -27,7 +27,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ]
     + [
         f"caseroom.{action}_{model}"
-        for model in ("house", "informationcategory", "targetgroup")
+        for model in ("house", "informationcategory", "targetgroup", "meetingtype", "lifedomain")
         for action in ("view", "add", "change")
     ]
     + [

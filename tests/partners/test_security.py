@@ -80,3 +80,10 @@ def test_beheerder_configures_categories_but_sees_no_cases(beheerder: User) -> N
     assert category.permission.codename == "view_category_verslaving"
     assert client.get("/beheer/caseroom/case/").status_code == 404
     assert client.get("/api/v1/cases/").json()["count"] == 0
+
+
+def test_beheerder_configures_meeting_types(beheerder: User) -> None:
+    client = verified_client(beheerder)
+    assert client.get("/beheer/caseroom/meetingtype/").status_code == 200
+    assert client.get("/beheer/caseroom/lifedomain/").status_code == 200
+    assert client.get("/beheer/caseroom/meeting/").status_code == 404
