@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caseroom import views
+from caseroom import views, views_meetings
 
 app_name = "caseroom"
 
@@ -27,4 +27,29 @@ urlpatterns = [
     path("triage/", views.triage_queue, name="triage_queue"),
     path("triage/<uuid:referral_id>/", views.triage, name="triage"),
     path("doorbreken/", views.break_glass, name="break_glass"),
+]
+
+meeting = "overleggen/<int:meeting_id>/"
+agenda_item = f"{meeting}punten/<uuid:item_id>/"
+
+urlpatterns += [
+    path("week/", views_meetings.week, name="week"),
+    path("overleggen/", views_meetings.meeting_list, name="meeting_list"),
+    path("overleggen/nieuw/", views_meetings.meeting_create, name="meeting_create"),
+    path(meeting, views_meetings.meeting_detail, name="meeting_detail"),
+    path(f"{meeting}voorbereiden/", views_meetings.meeting_prepare, name="meeting_prepare"),
+    path(f"{meeting}agenda/", views_meetings.agenda_item_add, name="agenda_item_add"),
+    path(f"{meeting}deelnemers/", views_meetings.attendee_invite, name="attendee_invite"),
+    path(
+        f"{meeting}deelnemers/<int:attendee_id>/aanwezig/",
+        views_meetings.attendee_present,
+        name="attendee_present",
+    ),
+    path(f"{meeting}geheimhouding/", views_meetings.meeting_sign, name="meeting_sign"),
+    path(f"{meeting}agenda.pdf", views_meetings.meeting_pdf, name="meeting_pdf"),
+    path(f"{agenda_item}verslag/", views_meetings.minutes_save, name="minutes_save"),
+    path(f"{agenda_item}vaststellen/", views_meetings.minutes_approve, name="minutes_approve"),
+    path(f"{agenda_item}afspraak/", views_meetings.action_create, name="action_create"),
+    path("afspraken/", views_meetings.my_actions, name="my_actions"),
+    path("afspraken/<uuid:action_id>/status/", views_meetings.action_status, name="action_status"),
 ]
