@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from audit.models import AccessEvent
 from caseroom import selectors, services
-from caseroom.models import Action, AgendaItem, LifeDomain, Meeting, MeetingType, Minutes
+from caseroom.models import Action, AgendaItem, Goal, LifeDomain, Meeting, MeetingType, Minutes
 from core.exceptions import ServiceError
 from partners.models import Organisation, User
 from partners.permissions import request_user
@@ -99,6 +99,7 @@ class ActionCreateSerializer(serializers.Serializer):
     owner_organisation = serializers.IntegerField()
     due_date = serializers.DateField()
     agenda_item = serializers.UUIDField(required=False, allow_null=True)
+    goal = serializers.UUIDField(required=False, allow_null=True)
 
 
 class ActionStatusSerializer(serializers.Serializer):
@@ -350,6 +351,9 @@ class ActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         agenda_item = None
         if values.get("agenda_item"):
             agenda_item = get_object_or_404(AgendaItem, pk=values["agenda_item"], case=case)
+        goal = None
+        if values.get("goal"):
+            goal = get_object_or_404(Goal, pk=values["goal"], plan__case=case)
         created = services.action_create(
             case=case,
             by=user,
@@ -357,6 +361,7 @@ class ActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             owner_organisation=organisation,
             due_date=values["due_date"],
             agenda_item=agenda_item,
+            goal=goal,
         )
         return Response(ActionSerializer(created).data, status=status.HTTP_201_CREATED)
 
@@ -377,7 +382,28 @@ class ActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class GoalViewSet(viewsets.GenericViewSet):
+    """The plan van aanpak of a case: goals per life domain with their actions, agreements."""
+
     serializer_class = GoalCreateSerializer
+
+    def list(self, request: Request, case_pk: str) -> Response:
+        user = request_user(request)
+        case = selectors.case_get_for_user(user=user, case_id=case_pk)
+        plan = selectors.plan_for_user(user=user, case=case)
+        return Response(
+            {
+                "goals": [
+                    {
+                        "id": str(goal.pk),
+                        "domain": goal.domain.code,
+                        "description": goal.description,
+                        "actions": ActionSerializer(goal.actions.all(), many=True).data,
+                    }
+                    for goal in plan.goals
+                ],
+                "agreed": plan.agreed,
+            }
+        )
 
     @extend_schema(request=GoalCreateSerializer)
     def create(self, request: Request, case_pk: str) -> Response:

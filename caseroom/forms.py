@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from caseroom.models import Case, House, InformationCategory, Referral, TargetGroup
+from caseroom.models import Case, House, InformationCategory, LifeDomain, Referral, TargetGroup
 from caseroom.uploads import CheckedFile, check_upload
 from core.exceptions import ServiceError
 from core.validators import validate_bsn
@@ -192,6 +192,15 @@ class WithdrawForm(StyledForm):
     reason = forms.CharField(
         label=_("Reden van terugtrekking"), max_length=2000, widget=_textarea(2)
     )
+
+
+class GoalForm(StyledForm):
+    domain = forms.ModelChoiceField(
+        label=_("Leefgebied"),
+        queryset=LifeDomain.objects.all(),
+        empty_label=_("Kies een leefgebied"),
+    )
+    description = forms.CharField(label=_("Doel"), max_length=5000, widget=_textarea(2))
 
 
 class StatusForm(StyledForm):

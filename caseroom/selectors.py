@@ -33,10 +33,12 @@ from caseroom.models import (
     CaseEvent,
     CasePerson,
     Contribution,
+    Goal,
     GroupRecord,
     Meeting,
     Minutes,
     Participation,
+    PlanAgreement,
     Referral,
 )
 from core.pagination import slice_ids_first
@@ -380,3 +382,34 @@ def action_list_for_user(*, user: User, own: bool = False) -> QuerySet[Action]:
 def action_get_for_user(*, user: User, action_id: object) -> Action:
     action: Action = _get_or_404(action_list_for_user(user=user), pk=action_id)
     return action
+
+
+@dataclass
+class PlanView:
+    goals: list[Goal]
+    agreed: list[str]
+    agreed_organisation_ids: set[int]
+
+
+def plan_for_user(*, user: User, case: Case) -> PlanView:
+    """The plan van aanpak of a case the user may see: goals with the actions that serve
+    them, and which organisations agreed. Three queries."""
+    actions = (
+        Action.objects.filter(case=case).select_related("owner_organisation").order_by("due_date")
+    )
+    goals = list(
+        Goal.objects.filter(plan__case=case)
+        .select_related("domain")
+        .prefetch_related(Prefetch("actions", queryset=actions))
+        .order_by("domain__position", "created_at")
+    )
+    agreements = list(
+        PlanAgreement.objects.filter(plan__case=case)
+        .select_related("organisation")
+        .order_by("agreed_at")
+    )
+    return PlanView(
+        goals=goals,
+        agreed=[a.organisation.name for a in agreements],
+        agreed_organisation_ids={a.organisation_id for a in agreements},
+    )

@@ -876,6 +876,8 @@ def action_create(
         raise ServiceError("De uitvoerder werkt niet bij die organisatie.", field="owner")
     if agenda_item is not None and agenda_item.case_id != case.pk:
         raise ServiceError("Dit agendapunt hoort bij een andere casus.", field="agenda_item")
+    if goal is not None and goal.plan.case_id != case.pk:
+        raise ServiceError("Dit doel hoort bij een andere casus.", field="goal")
     action = Action.objects.create(
         case=case,
         agenda_item=agenda_item,

@@ -34,6 +34,7 @@ from caseroom.forms import (
     BreakGlassForm,
     CategoriesForm,
     ContributionForm,
+    GoalForm,
     LeadForm,
     ParticipantAddForm,
     ReferralForm,
@@ -290,6 +291,12 @@ def _render_case(
             initial={"lead_organisation": case.lead_organisation_id},
         )
 
+    plan = selectors.plan_for_user(user=user, case=case)
+    context["plan"] = plan
+    context["can_agree"] = own_active and user.organisation_id not in plan.agreed_organisation_ids
+    if can_manage:
+        context["goal_form"] = bound.get("doel") or GoalForm(prefix="doel")
+
     shown = set(names)
     shown |= {r.related_id for card in cards for r in card.relations}
     shown |= {c.person_id for c in contributions if c.person_id}
@@ -424,6 +431,38 @@ def participant_withdraw(
         }
 
     return _submit(request, user, case, form, perform, "deelnemers")
+
+
+@require_POST
+def plan_goal_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _case_worker(request)
+    case = selectors.case_get_for_user(user=user, case_id=case_id)
+    form = GoalForm(request.POST, prefix="doel")
+
+    def perform(data: dict[str, Any]) -> str:
+        services.goal_add(
+            case=case, domain=data["domain"], description=data["description"], by=user
+        )
+        return _("Het doel is toegevoegd aan het plan van aanpak.")
+
+    return _submit(request, user, case, form, perform, "plan")
+
+
+@require_POST
+def plan_agree(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _case_worker(request)
+    case = selectors.case_get_for_user(user=user, case_id=case_id)
+    try:
+        services.plan_agree(case=case, by=user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(organisation)s stemt in met het plan van aanpak.")
+            % {"organisation": user.organisation.name},
+        )
+    return redirect(_case_url(case, "plan"))
 
 
 @require_POST

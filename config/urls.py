@@ -45,7 +45,11 @@ api_v1 = [
         participant_withdraw,
         name="participant-withdraw",
     ),
-    path(f"{case_prefix}goals/", GoalViewSet.as_view({"post": "create"}), name="goal-list"),
+    path(
+        f"{case_prefix}goals/",
+        GoalViewSet.as_view({"get": "list", "post": "create"}),
+        name="goal-list",
+    ),
     path(f"{case_prefix}goals/agree/", GoalViewSet.as_view({"post": "agree"}), name="plan-agree"),
     path(f"{case_prefix}contributions/", contributions, name="contribution-list"),
     path(f"{case_prefix}contributions/<uuid:pk>/", contribution, name="contribution-detail"),

@@ -328,3 +328,64 @@ def test_the_procesregisseur_records_who_was_present(world: World, meeting: Meet
     assert attendee.present
     with pytest.raises(services.ServiceError):
         services.attendee_set_present(attendee=attendee, present=False, by=world.politie)
+
+
+def test_the_plan_links_goals_to_the_actions_that_serve_them(world: World) -> None:
+    goal = services.goal_add(
+        case=world.case,
+        domain=services.LifeDomain.objects.get(code="huisvesting"),
+        description="Ontruiming voorkomen.",
+        by=world.regisseur,
+    )
+    response = verified_client(world.regisseur).post(
+        "/api/v1/actions/",
+        {
+            "case": world.case.pk,
+            "description": "Betalingsregeling huur.",
+            "owner_organisation": world.woning.organisation_id,
+            "due_date": str(timezone.localdate() + timedelta(days=30)),
+            "goal": str(goal.pk),
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    plan = verified_client(world.woning).get(f"/api/v1/cases/{world.case.pk}/goals/").json()
+    assert [(g["domain"], [a["description"] for a in g["actions"]]) for g in plan["goals"]] == [
+        ("huisvesting", ["Betalingsregeling huur."])
+    ]
+    assert (
+        verified_client(world.outsider).get(f"/api/v1/cases/{world.case.pk}/goals/").status_code
+        == 404
+    )
+
+
+def test_partners_agree_to_the_plan_on_the_case_page(world: World) -> None:
+    client = verified_client(world.regisseur)
+    response = client.post(
+        f"/casussen/{world.case.pk}/plan/doel/",
+        {
+            "doel-domain": services.LifeDomain.objects.get(code="veiligheid").pk,
+            "doel-description": "Veilig thuis voor Layla.",
+        },
+    )
+    assert response.status_code == 302
+    page = verified_client(world.ggz).get(f"/casussen/{world.case.pk}/").content.decode()
+    assert "Veilig thuis voor Layla." in page and "Instemmen namens GGZ Rivierenland" in page
+    assert (
+        verified_client(world.ggz).post(f"/casussen/{world.case.pk}/plan/akkoord/").status_code
+        == 302
+    )
+    page = verified_client(world.ggz).get(f"/casussen/{world.case.pk}/").content.decode()
+    assert "Instemmen namens" not in page and "GGZ Rivierenland" in page.split("Ingestemd:")[1]
+    # A partner cannot add goals.
+    verified_client(world.ggz).post(
+        f"/casussen/{world.case.pk}/plan/doel/",
+        {
+            "doel-domain": services.LifeDomain.objects.get(code="veiligheid").pk,
+            "doel-description": "Eigen doel",
+        },
+    )
+    assert (
+        "Eigen doel"
+        not in verified_client(world.ggz).get(f"/casussen/{world.case.pk}/").content.decode()
+    )
