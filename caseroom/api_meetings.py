@@ -15,7 +15,16 @@ from rest_framework.response import Response
 
 from audit.models import AccessEvent
 from caseroom import selectors, services
-from caseroom.models import Action, AgendaItem, Goal, LifeDomain, Meeting, MeetingType, Minutes
+from caseroom.models import (
+    Action,
+    AgendaItem,
+    Goal,
+    InformationCategory,
+    LifeDomain,
+    Meeting,
+    MeetingType,
+    Minutes,
+)
 from core.exceptions import ServiceError
 from partners.models import Organisation, User
 from partners.permissions import request_user
@@ -71,6 +80,15 @@ class MinutesWriteSerializer(serializers.Serializer):
     )
     version = serializers.IntegerField(min_value=0)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    category = serializers.SlugField(required=False, help_text="Wie het verslag mag zien.")
+
+    def validate_category(self, value: str) -> InformationCategory:
+        category = InformationCategory.objects.filter(code=value).first()
+        if category is None:
+            raise serializers.ValidationError(
+                f"Onbekende informatiecategorie: {value}.", code="unknown_category"
+            )
+        return category
 
 
 class ActionSerializer(serializers.ModelSerializer):
@@ -283,6 +301,7 @@ class MinutesViewSet(viewsets.GenericViewSet):
                     decisions=values["decisions"],
                     reason=values.get("reason", ""),
                     expected_version=values["version"],
+                    category=values.get("category"),
                 )
             else:
                 minutes = services.minutes_save(
@@ -291,6 +310,7 @@ class MinutesViewSet(viewsets.GenericViewSet):
                     text=values["text"],
                     decisions=values["decisions"],
                     expected_version=values["version"],
+                    category=values.get("category"),
                 )
         except services.MinutesConflict as conflict:
             current = conflict.minutes

@@ -3,14 +3,15 @@ and a service's refusal comes back as an error on the same form."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from caseroom.forms import StyledForm
-from caseroom.models import Action, Case, MeetingType
+from caseroom.models import Action, Case, InformationCategory, MeetingType
 from partners.models import Organisation
 
 
@@ -80,13 +81,30 @@ class MinutesForm(StyledForm):
     decisions = forms.CharField(
         label=_("Besluiten"), max_length=20000, required=False, widget=_textarea(3)
     )
+    category = forms.ChoiceField(
+        label=_("Wie mag dit verslag zien"),
+        help_text=_(
+            "Deelnemers die deze informatiecategorie in de casus mogen zien. Kies bijvoorbeeld "
+            "Gezondheid en zorg als het gesprek over de gezondheid ging."
+        ),
+        required=False,
+    )
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("Reden van de wijziging"), max_length=2000, required=False, widget=_textarea(2)
     )
 
-    def __init__(self, *args: Any, amend: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        amend: bool = False,
+        categories: Sequence[InformationCategory] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.categories = {c.code: c for c in categories}
+        choices = [(c.code, c.label) for c in categories]
+        cast(forms.ChoiceField, self.fields["category"]).choices = choices
         self.amend = amend
         if amend:
             self.fields["reason"].required = True

@@ -582,6 +582,16 @@ class Minutes(EncryptedModel):
         APPROVED = "vastgesteld", _("vastgesteld")
 
     agenda_item = models.OneToOneField(AgendaItem, on_delete=models.CASCADE, related_name="minutes")
+    # Minutes are shown to the organisations that may see this category in the case, like a
+    # contribution: the chair picks zorg when the discussion was about health.
+    category = models.ForeignKey(
+        InformationCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("informatiecategorie"),
+    )
     text = EncryptedTextField(_("verslag"), blank=True, default="")
     decisions = EncryptedTextField(_("besluiten"), blank=True, default="")
     version = models.PositiveIntegerField(default=1)

@@ -14,6 +14,7 @@ from django.http import Http404
 from audit.services import record_access
 from caseroom.access import (
     basis_case_ids,
+    basis_predicate,
     case_predicate,
     category_predicate,
     contribution_predicate,
@@ -350,6 +351,17 @@ def meeting_view_for_user(*, user: User, meeting: Meeting) -> MeetingView:
     for name, rows in (("persons", links), ("contributions", contributions), ("actions", actions)):
         for row in rows:
             by_case[name].setdefault(row.case_id, []).append(row)
+    # Minutes show where the user may see their category (minutes without one count as basis).
+    visible_minutes = set(
+        Minutes.objects.filter(agenda_item__in=items)
+        .filter(
+            category_predicate(
+                user, case_ref="agenda_item__case_id", permission_ref="category__permission_id"
+            )
+            | (Q(category__isnull=True) & basis_predicate(user, case_ref="agenda_item__case_id"))
+        )
+        .values_list("pk", flat=True)
+    )
     view = MeetingView(meeting=meeting, attendee=attendee)
     for item in items:
         view.items.append(
@@ -359,10 +371,14 @@ def meeting_view_for_user(*, user: User, meeting: Meeting) -> MeetingView:
                 persons=by_case["persons"].get(item.case_id, []),
                 contributions=by_case["contributions"].get(item.case_id, []),
                 actions=by_case["actions"].get(item.case_id, []),
-                minutes=getattr(item, "minutes", None),
+                minutes=_visible(getattr(item, "minutes", None), visible_minutes),
             )
         )
     return view
+
+
+def _visible(minutes: Minutes | None, visible: set[UUID]) -> Minutes | None:
+    return minutes if minutes is not None and minutes.pk in visible else None
 
 
 class ConfidentialityRequired(Exception):

@@ -733,17 +733,29 @@ class MinutesConflict(ServiceError):
 
 
 def _minutes_for_update(agenda_item: AgendaItem) -> Minutes:
-    minutes, _ = Minutes.objects.get_or_create(agenda_item=agenda_item, defaults={"version": 0})
+    (basis,) = categories_by_code(["basis"])
+    minutes, _ = Minutes.objects.get_or_create(
+        agenda_item=agenda_item, defaults={"version": 0, "category": basis}
+    )
     return Minutes.objects.select_for_update().get(pk=minutes.pk)
 
 
 def _minutes_write(
-    minutes: Minutes, *, by: User, text: str, decisions: str, expected_version: int, reason: str
+    minutes: Minutes,
+    *,
+    by: User,
+    text: str,
+    decisions: str,
+    expected_version: int,
+    reason: str,
+    category: InformationCategory | None = None,
 ) -> bool:
     """Write if the minutes are still at ``expected_version``; otherwise keep the text as a
     conflicted version. Returns whether it was written."""
     conflicted = minutes.version != expected_version
     if not conflicted:
+        if category is not None:
+            minutes.category = category
         minutes.version += 1
         minutes.text = text
         minutes.decisions = decisions
@@ -761,7 +773,13 @@ def _minutes_write(
 
 
 def minutes_save(
-    *, agenda_item: AgendaItem, by: User, text: str, decisions: str, expected_version: int
+    *,
+    agenda_item: AgendaItem,
+    by: User,
+    text: str,
+    decisions: str,
+    expected_version: int,
+    category: InformationCategory | None = None,
 ) -> Minutes:
     """Save draft minutes read at ``expected_version`` (0 for new). A stale save raises
     MinutesConflict; its text is kept as a conflicted version, so nothing is lost."""
@@ -780,6 +798,7 @@ def minutes_save(
             decisions=decisions,
             expected_version=expected_version,
             reason="",
+            category=category,
         )
     if not written:
         raise MinutesConflict(minutes)
@@ -799,7 +818,14 @@ def minutes_approve(*, minutes: Minutes, by: User) -> Minutes:
 
 
 def minutes_amend(
-    *, minutes: Minutes, by: User, text: str, decisions: str, reason: str, expected_version: int
+    *,
+    minutes: Minutes,
+    by: User,
+    text: str,
+    decisions: str,
+    reason: str,
+    expected_version: int,
+    category: InformationCategory | None = None,
 ) -> Minutes:
     """Approved minutes change only as a new version with a reason."""
     if not reason.strip():
@@ -814,6 +840,7 @@ def minutes_amend(
             decisions=decisions,
             expected_version=expected_version,
             reason=reason.strip(),
+            category=category,
         )
     if not written:
         raise MinutesConflict(locked)

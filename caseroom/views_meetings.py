@@ -39,6 +39,7 @@ from caseroom.models import (
     ActionEvent,
     AgendaItem,
     Case,
+    InformationCategory,
     Meeting,
     Minutes,
     Participation,
@@ -319,14 +320,30 @@ def _participants(case_ids: list[int]) -> dict[int, list[Organisation]]:
     return found
 
 
-def _minutes_form(item: AgendaItem, minutes: Minutes | None, data: Any = None) -> MinutesForm:
+def _categories() -> list[InformationCategory]:
+    return list(InformationCategory.objects.order_by("position", "code"))
+
+
+def _minutes_form(
+    item: AgendaItem,
+    minutes: Minutes | None,
+    data: Any = None,
+    categories: list[InformationCategory] | None = None,
+) -> MinutesForm:
     amend = minutes is not None and minutes.status == Minutes.Status.APPROVED
     initial = {
         "text": minutes.text if minutes else "",
         "decisions": minutes.decisions if minutes else "",
         "version": minutes.version if minutes else 0,
+        "category": minutes.category.code if minutes and minutes.category else "basis",
     }
-    return MinutesForm(data, prefix=f"verslag-{item.pk}", initial=initial, amend=amend)
+    return MinutesForm(
+        data,
+        prefix=f"verslag-{item.pk}",
+        initial=initial,
+        amend=amend,
+        categories=categories if categories is not None else _categories(),
+    )
 
 
 def _render_meeting(
@@ -347,13 +364,14 @@ def _render_meeting(
     blocks = [ItemBlock(view=item) for item in view.items]
     if regisseur:
         participants = _participants([item.case.pk for item in view.items])
+        categories = _categories()
         for block in blocks:
             item = block.view.item
             minutes_form = bound.get(f"verslag-{item.pk}")
             block.minutes_form = (
                 minutes_form
                 if isinstance(minutes_form, MinutesForm)
-                else _minutes_form(item, block.view.minutes)
+                else _minutes_form(item, block.view.minutes, categories=categories)
             )
             if conflict is not None and conflict.agenda_item_id == item.pk:
                 block.conflict = conflict
@@ -425,6 +443,7 @@ def minutes_save(request: HttpRequest, meeting_id: int, item_id: UUID) -> HttpRe
                     decisions=values["decisions"],
                     reason=values["reason"],
                     expected_version=values["version"],
+                    category=form.categories.get(values["category"]),
                 )
             else:
                 services.minutes_save(
@@ -433,6 +452,7 @@ def minutes_save(request: HttpRequest, meeting_id: int, item_id: UUID) -> HttpRe
                     text=values["text"],
                     decisions=values["decisions"],
                     expected_version=values["version"],
+                    category=form.categories.get(values["category"]),
                 )
         except services.MinutesConflict as error:
             # Keep the user's text in the form, now against the current version, and show

@@ -510,10 +510,12 @@ def past_casusoverleg(b: Builder, haidari: Case, de_wit: Case, goals: dict[str, 
     )
     b.minutes(
         s2,
-        "Verslavingszorg ziet hersenletsel en verwijst naar de GGZ; de GGZ ziet geen stoornis die "
-        "behandeling vraagt. Geen organisatie neemt de regie op de zorg. De ontruiming staat over "
-        "zes weken gepland; meneer dreigt de woning in brand te steken. Reclassering meldt dat de "
-        "meldplicht slecht wordt nagekomen. Plan van aanpak op drie leefgebieden vastgesteld.",
+        # Minutes in the basis category reach every partner in the case: written without
+        # health or justice details (those stay in the partners' own contributions).
+        "De zorgpartners zijn het oneens over welke instelling de zorg op zich neemt; geen "
+        "organisatie neemt de regie op de zorg. De ontruiming staat over zes weken gepland; "
+        "meneer dreigt de woning in brand te steken. Plan van aanpak op drie leefgebieden "
+        "vastgesteld.",
         "1. Verslavingszorg plant een intake. 2. De woningcorporatie vraagt uitstel van de "
         "ontruiming. 3. De gemeente zoekt een nieuwe bewindvoerder. 4. Reclassering stemt het "
         "toezicht af met de verslavingszorg.",

@@ -389,3 +389,25 @@ def test_partners_agree_to_the_plan_on_the_case_page(world: World) -> None:
         "Eigen doel"
         not in verified_client(world.ggz).get(f"/casussen/{world.case.pk}/").content.decode()
     )
+
+
+def test_minutes_show_only_to_those_who_may_see_their_category(
+    world: World, meeting: Meeting
+) -> None:
+    item_id = str(meeting.agenda_items.get().pk)
+    client = verified_client(world.regisseur)
+    saved = client.put(
+        f"/api/v1/minutes/{item_id}/",
+        {"text": "Besproken: de diagnose.", "decisions": "", "version": 0, "category": "zorg"},
+        content_type="application/json",
+    )
+    assert saved.status_code == 200
+    assert view(world.ggz, meeting)["items"][0]["minutes"]["text"] == "Besproken: de diagnose."  # type: ignore[index]
+    assert view(world.woning, meeting)["items"][0]["minutes"] is None  # type: ignore[index]
+    assert view(world.politie, meeting)["items"][0]["minutes"] is None  # type: ignore[index]
+    client.put(
+        f"/api/v1/minutes/{item_id}/",
+        {"text": "Algemeen verslag.", "decisions": "", "version": 1, "category": "basis"},
+        content_type="application/json",
+    )
+    assert view(world.woning, meeting)["items"][0]["minutes"]["text"] == "Algemeen verslag."  # type: ignore[index]
