@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
@@ -122,7 +123,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         user = request_user(request)
         case = self.get_object()
         events = list(selectors.timeline_for_user(user=user, case=case))
-        selectors.log_exposure(AccessEvent.Action.VIEW, "caseroom.timeline", case.pk)
+        persons = {e.data["person_id"] for e in events if e.data.get("person_id")}
+        selectors.log_exposure(AccessEvent.Action.VIEW, "caseroom.timeline", case.pk, persons)
         return Response(CaseEventSerializer(events, many=True).data)
 
     @extend_schema(request=CasePersonCreateSerializer, responses=CasePersonSerializer(many=True))
@@ -497,18 +499,21 @@ class ReferralViewSet(
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        items = list(page or [])
-        persons = {p.pk for r in items for p in r.persons.all()}
+        items = selectors.mark_referral_persons(
+            user=request_user(request), referrals=list(page or [])
+        )
+        persons = {p.pk for r in items for p in r.visible_persons}
         selectors.log_exposure(AccessEvent.Action.LIST, "caseroom.referral", person_ids=persons)
         return self.get_paginated_response(self.get_serializer(items, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         referral = self.get_object()
+        selectors.mark_referral_persons(user=request_user(request), referrals=[referral])
         selectors.log_exposure(
             AccessEvent.Action.VIEW,
             "caseroom.referral",
             referral.pk,
-            [p.pk for p in referral.persons.all()],
+            [p.pk for p in referral.visible_persons],
         )
         return Response(self.get_serializer(referral).data)
 
@@ -521,26 +526,29 @@ class ReferralViewSet(
         house = House.objects.filter(pk=values["house"]).first()
         if house is None:
             raise ServiceError("Onbekend Zorg- en Veiligheidshuis.", field="house")
-        persons = [
-            person_services.person_get_or_create(
-                surname=p["surname"],
-                given_names=p.get("given_names", ""),
-                bsn=p.get("bsn") or None,
-                birth_date=p.get("birth_date"),
-            )[0]
-            for p in values["persons"]
-        ]
-        referral = services.referral_submit(
-            by=user,
-            house=house,
-            persons=persons,
-            reason=values["reason"],
-            goal=values["goal"],
-            person_informed=values["person_informed"],
-            not_informed_reason=values.get("not_informed_reason", ""),
-            invited_organisations=values.get("invited_organisations", []),
-        )
+        # Persons created for a referral that is then refused are not kept.
+        with transaction.atomic():
+            persons = [
+                person_services.person_get_or_create(
+                    surname=p["surname"],
+                    given_names=p.get("given_names", ""),
+                    bsn=p.get("bsn") or None,
+                    birth_date=p.get("birth_date"),
+                )[0]
+                for p in values["persons"]
+            ]
+            referral = services.referral_submit(
+                by=user,
+                house=house,
+                persons=persons,
+                reason=values["reason"],
+                goal=values["goal"],
+                person_informed=values["person_informed"],
+                not_informed_reason=values.get("not_informed_reason", ""),
+                invited_organisations=values.get("invited_organisations", []),
+            )
         referral = selectors.referral_get_for_user(user=user, referral_id=referral.pk)
+        selectors.mark_referral_persons(user=user, referrals=[referral])
         return Response(self.get_serializer(referral).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TriageSerializer, responses=ReferralSerializer)
@@ -565,4 +573,5 @@ class ReferralViewSet(
             target_group=target_group,
         )
         referral = selectors.referral_get_for_user(user=user, referral_id=referral.pk)
+        selectors.mark_referral_persons(user=user, referrals=[referral])
         return Response(self.get_serializer(referral).data)

@@ -314,18 +314,12 @@ class MinutesViewSet(viewsets.GenericViewSet):
                 )
         except services.MinutesConflict as conflict:
             current = conflict.minutes
+            shown: dict[str, Any] = {"version": current.version}
+            # The winning text only for who may see the minutes' category.
+            if selectors.minutes_visible_to(user=user, minutes=current):
+                shown.update(text=current.text, decisions=current.decisions)
             return Response(
-                {
-                    "error": {
-                        "code": conflict.code,
-                        "message": conflict.message,
-                        "current": {
-                            "version": current.version,
-                            "text": current.text,
-                            "decisions": current.decisions,
-                        },
-                    }
-                },
+                {"error": {"code": conflict.code, "message": conflict.message, "current": shown}},
                 status=status.HTTP_409_CONFLICT,
             )
         return Response({"version": minutes.version, "status": minutes.status})
@@ -353,6 +347,15 @@ class ActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Actions in cases the user may see; ``?mine=1``: those of the user's organisation."""
 
     serializer_class = ActionSerializer
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        actions = list(page or [])
+        persons = selectors.person_ids_of_cases(
+            user=request_user(request), case_ids={a.case_id for a in actions}
+        )
+        selectors.log_exposure(AccessEvent.Action.LIST, "caseroom.action", person_ids=persons)
+        return self.get_paginated_response(ActionSerializer(actions, many=True).data)
 
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
@@ -411,6 +414,8 @@ class GoalViewSet(viewsets.GenericViewSet):
         user = request_user(request)
         case = selectors.case_get_for_user(user=user, case_id=case_pk)
         plan = selectors.plan_for_user(user=user, case=case)
+        persons = selectors.person_ids_of_cases(user=user, case_ids={case.pk})
+        selectors.log_exposure(AccessEvent.Action.VIEW, "caseroom.plan", case.pk, persons)
         return Response(
             {
                 "goals": [

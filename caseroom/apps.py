@@ -23,7 +23,6 @@ class CaseroomConfig(AppConfig):
             models.Referral,
             models.Case,
             models.CasePerson,
-            models.GroupRecord,
             models.Participation,
             models.Contribution,
             models.BreakGlassAccess,
@@ -32,6 +31,7 @@ class CaseroomConfig(AppConfig):
         ):
             register(model)
         register(models.Attachment, exclude=["data"])
+        register(models.GroupRecord, mask=["name"])
         post_migrate.connect(_defaults, sender=self, dispatch_uid="caseroom-defaults")
         from caseroom.access import clear_permission_cache
 

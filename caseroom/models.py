@@ -3,6 +3,9 @@ and the object grants that decide who sees what (DESIGN.md §6)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import models
@@ -101,6 +104,8 @@ class Referral(EncryptedModel):
         REJECTED = "afgewezen", _("afgewezen")
 
     DECISIONS = (Status.ACCEPTED, Status.ADVICE, Status.REDIRECTED, Status.REJECTED)
+    # Set by selectors.mark_referral_persons: the persons this user may see.
+    visible_persons: Sequence[Any] = ()
 
     house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="referrals")
     referred_by = models.ForeignKey(
@@ -294,7 +299,11 @@ class GroupRecord(TimeStampedModel):
         CRIMINEEL = "crimineel", _("crimineel")
 
     house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="group_records")
-    name = models.CharField(_("naam"), max_length=200)
+    name = models.CharField(
+        _("naam"),
+        max_length=200,
+        help_text=_("Een neutrale naam, bijvoorbeeld naar de plek; geen namen van personen."),
+    )
     classification = models.CharField(
         _("classificatie"), max_length=20, choices=Classification.choices
     )
@@ -312,7 +321,8 @@ class GroupRecord(TimeStampedModel):
         verbose_name_plural = _("groepen")
 
     def __str__(self) -> str:
-        return self.name
+        # Never the name: it can name a family and ends up in change logs.
+        return f"Groep {self.pk}"
 
 
 class Participation(EncryptedModel):

@@ -147,6 +147,13 @@ def active_case_of_person(*, person: Person) -> Case | None:
     )
 
 
+def person_ids_of_cases(*, user: User, case_ids: set[int]) -> set[UUID]:
+    """The persons of these cases that the user may see (for naming them in an access
+    event when free text about the cases is shown)."""
+    shown = basis_case_ids(user, list(case_ids))
+    return set(CasePerson.objects.filter(case_id__in=shown).values_list("person_id", flat=True))
+
+
 def case_person_ids(cases: list[Case]) -> set[UUID]:
     """Persons exposed by a page of cases (uses the prefetched links)."""
     return {link.person_id for case in cases for link in case.case_persons.all()}
@@ -210,6 +217,37 @@ def address_list_for_user(*, user: User, person: Person) -> QuerySet[Address]:
     return person.addresses.filter(Q(is_secret=False) | Q(Exists(named))).order_by("created_at")
 
 
+def addresses_of_persons_for_user(
+    *, user: User, persons: list[Person]
+) -> dict[UUID, list[Address]]:
+    """Addresses of several persons at once (one query), the secret ones only for the
+    organisations they name."""
+    named = Address.visible_to.through.objects.filter(
+        address_id=OuterRef("pk"), organisation_id=user.organisation_id
+    )
+    found: dict[UUID, list[Address]] = {}
+    for address in Address.objects.filter(
+        Q(is_secret=False) | Q(Exists(named)), person__in=persons
+    ).order_by("created_at"):
+        found.setdefault(address.person_id, []).append(address)
+    return found
+
+
+def relations_of_persons_for_user(
+    *, user: User, persons: list[Person]
+) -> dict[UUID, list[PersonRelation]]:
+    """Relations of several persons at once, to persons the user may also see."""
+    visible = person_list_for_user(user=user).values("pk")
+    found: dict[UUID, list[PersonRelation]] = {}
+    for relation in (
+        PersonRelation.objects.filter(person__in=persons, related__in=visible)
+        .select_related("related")
+        .order_by("kind")
+    ):
+        found.setdefault(relation.person_id, []).append(relation)
+    return found
+
+
 def relation_list_for_user(*, user: User, person: Person) -> QuerySet[PersonRelation]:
     """Relations to persons the user may also see."""
     visible = person_list_for_user(user=user).values("pk")
@@ -239,6 +277,29 @@ def referral_list_for_user(*, user: User) -> QuerySet[Referral]:
         .select_related("house", "referring_organisation", "referred_by", "case")
         .prefetch_related("persons", "invited_organisations")
         .order_by("-created_at")
+    )
+
+
+def mark_referral_persons(*, user: User, referrals: list[Referral]) -> list[Referral]:
+    """Set ``referral.visible_persons``: all persons for the procesregisseur of the house; for
+    others only persons they may already see in a case. A referral links to an existing
+    person silently, so showing the stored record would reveal who that person is."""
+    hidden = [r for r in referrals if not _is_house_regisseur_of(user, r)]
+    wanted = {p.pk for r in hidden for p in r.persons.all()}
+    visible = set(
+        person_list_for_user(user=user).filter(pk__in=wanted).values_list("pk", flat=True)
+    )
+    for referral in referrals:
+        persons = list(referral.persons.all())
+        if referral in hidden:
+            persons = [p for p in persons if p.pk in visible]
+        referral.visible_persons = persons
+    return referrals
+
+
+def _is_house_regisseur_of(user: User, referral: Referral) -> bool:
+    return user.has_role(Role.PROCESREGISSEUR) and referral.house.organisation_id == (
+        user.organisation_id
     )
 
 
@@ -353,14 +414,9 @@ def meeting_view_for_user(*, user: User, meeting: Meeting) -> MeetingView:
             by_case[name].setdefault(row.case_id, []).append(row)
     # Minutes show where the user may see their category (minutes without one count as basis).
     visible_minutes = set(
-        Minutes.objects.filter(agenda_item__in=items)
-        .filter(
-            category_predicate(
-                user, case_ref="agenda_item__case_id", permission_ref="category__permission_id"
-            )
-            | (Q(category__isnull=True) & basis_predicate(user, case_ref="agenda_item__case_id"))
+        Minutes.objects.filter(_minutes_visibility(user), agenda_item__in=items).values_list(
+            "pk", flat=True
         )
-        .values_list("pk", flat=True)
     )
     view = MeetingView(meeting=meeting, attendee=attendee)
     for item in items:
@@ -375,6 +431,17 @@ def meeting_view_for_user(*, user: User, meeting: Meeting) -> MeetingView:
             )
         )
     return view
+
+
+def _minutes_visibility(user: User) -> Q:
+    """Minutes show where the user may see their category (none counts as basis)."""
+    return category_predicate(
+        user, case_ref="agenda_item__case_id", permission_ref="category__permission_id"
+    ) | (Q(category__isnull=True) & basis_predicate(user, case_ref="agenda_item__case_id"))
+
+
+def minutes_visible_to(*, user: User, minutes: Minutes) -> bool:
+    return Minutes.objects.filter(_minutes_visibility(user), pk=minutes.pk).exists()
 
 
 def _visible(minutes: Minutes | None, visible: set[UUID]) -> Minutes | None:

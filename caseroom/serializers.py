@@ -345,7 +345,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         read_only=True
     )
     referring_organisation = OrganisationRefSerializer(read_only=True)
-    persons = PersonSummarySerializer(many=True, read_only=True)
+    persons = serializers.SerializerMethodField()
     invited_organisations = OrganisationRefSerializer(many=True, read_only=True)
     case = serializers.SerializerMethodField()
 
@@ -368,6 +368,11 @@ class ReferralSerializer(serializers.ModelSerializer):
             "case",
         ]
         read_only_fields = fields
+
+    def get_persons(self, referral: Referral) -> list[dict[str, Any]]:
+        """Only persons the user may see (selectors.mark_referral_persons)."""
+        persons = getattr(referral, "visible_persons", [])
+        return PersonSummarySerializer(persons, many=True).data  # type: ignore[return-value]
 
     def get_case(self, referral: Referral) -> str | None:
         case = getattr(referral, "case", None)

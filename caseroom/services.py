@@ -287,7 +287,16 @@ def case_add_person(*, case: Case, person: Person, role: str, by: User) -> CaseP
         raise ServiceError(f"Onbekende rol {role!r}.", field="role")
     link, created = CasePerson.objects.get_or_create(case=case, person=person, role=role)
     if created:
-        _event(case, CaseEvent.Kind.PERSON_ADDED, by=by, person_id=str(person.pk), role=role)
+        # Who the persons are is basis information: the event shows only to who may see it.
+        (basis,) = categories_by_code(["basis"])
+        _event(
+            case,
+            CaseEvent.Kind.PERSON_ADDED,
+            by=by,
+            category=basis,
+            person_id=str(person.pk),
+            role=role,
+        )
     return link
 
 
@@ -373,8 +382,7 @@ def participation_add(
     by: User,
     until: datetime.date | None = None,
 ) -> Participation:
-    if case.house.organisation_id != organisation.pk:
-        _require_manager(by, case)
+    _require_manager(by, case)
     if not organisation.is_active:
         raise ServiceError("Deze organisatie is niet actief.", field="organisation")
     if case.participations.filter(organisation=organisation, withdrawn_at__isnull=True).exists():
@@ -772,6 +780,20 @@ def _minutes_write(
     return not conflicted
 
 
+def _require_minutes_category(
+    by: User, agenda_item: AgendaItem, category: InformationCategory | None
+) -> None:
+    if category is not None and category.code not in user_category_codes(
+        by, agenda_item.case, participation_only=True
+    ):
+        raise ServiceError(
+            f"Uw organisatie mag de categorie {category.label!r} in deze casus niet zien, dus "
+            "ook geen verslag in die categorie vastleggen.",
+            code="category_not_granted",
+            field="category",
+        )
+
+
 def minutes_save(
     *,
     agenda_item: AgendaItem,
@@ -785,6 +807,7 @@ def minutes_save(
     MinutesConflict; its text is kept as a conflicted version, so nothing is lost."""
     with transaction.atomic():
         _require_house_regisseur(by, agenda_item.meeting.house)
+        _require_minutes_category(by, agenda_item, category)
         minutes = _minutes_for_update(agenda_item)
         if minutes.status == Minutes.Status.APPROVED:
             raise ServiceError(
@@ -832,6 +855,7 @@ def minutes_amend(
         raise ServiceError("Geef de reden van de wijziging.", field="reason")
     with transaction.atomic():
         _require_house_regisseur(by, minutes.agenda_item.meeting.house)
+        _require_minutes_category(by, minutes.agenda_item, category)
         locked = Minutes.objects.select_for_update().get(pk=minutes.pk)
         written = _minutes_write(
             locked,

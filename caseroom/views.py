@@ -150,9 +150,12 @@ def _person_cards(user: User, case: Case) -> list[PersonCard]:
     for link in links:
         card = cards.setdefault(link.person_id, PersonCard(person=link.person))
         card.roles.append(link.get_role_display())
-    for card in cards.values():
-        card.addresses = list(selectors.address_list_for_user(user=user, person=card.person))
-        card.relations = list(selectors.relation_list_for_user(user=user, person=card.person))
+    persons = [card.person for card in cards.values()]
+    addresses = selectors.addresses_of_persons_for_user(user=user, persons=persons)
+    relations = selectors.relations_of_persons_for_user(user=user, persons=persons)
+    for person_id, card in cards.items():
+        card.addresses = addresses.get(person_id, [])
+        card.relations = relations.get(person_id, [])
     return list(cards.values())
 
 
@@ -568,7 +571,8 @@ def referral_create(request: HttpRequest) -> HttpResponse:
 def referral_detail(request: HttpRequest, referral_id: UUID) -> HttpResponse:
     user = _case_worker(request)
     referral = selectors.referral_get_for_user(user=user, referral_id=referral_id)
-    persons = list(referral.persons.all())
+    selectors.mark_referral_persons(user=user, referrals=[referral])
+    persons = referral.visible_persons
     case = getattr(referral, "case", None)
     if case is not None and not selectors.case_list_for_user(user=user).filter(pk=case.pk).exists():
         case = None
@@ -595,8 +599,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         referring_organisation_id=user.organisation_id
     )
     page = _page(request, own)
-    referrals = list(page.object_list)
-    persons = {p.pk for r in referrals for p in r.persons.all()}
+    referrals = selectors.mark_referral_persons(user=user, referrals=list(page.object_list))
+    persons = {p.pk for r in referrals for p in r.visible_persons}
     selectors.log_exposure(AccessEvent.Action.LIST, "caseroom.referral", person_ids=persons)
     return render(request, "caseroom/referral_list.html", {"page": page, "referrals": referrals})
 

@@ -108,7 +108,9 @@ def week(request: HttpRequest) -> HttpResponse:
         .filter(lead_organisation__isnull=True, status__in=Case.ACTIVE, **own_house)
         .prefetch_related(None)[:50]
     )
-    selectors.log_exposure(AccessEvent.Action.LIST, "caseroom.case")
+    # Overdue actions show their free text, which is about the persons of their cases.
+    persons = selectors.person_ids_of_cases(user=user, case_ids={a.case_id for a in overdue})
+    selectors.log_exposure(AccessEvent.Action.LIST, "caseroom.case", person_ids=persons)
     return render(
         request,
         "caseroom/week.html",
@@ -462,8 +464,14 @@ def minutes_save(request: HttpRequest, meeting_id: int, item_id: UUID) -> HttpRe
             form = _minutes_form(item, error.minutes, data)
             form.is_valid()
             form.add_error(None, error.message)
+            # The winning text only for who may see the minutes' category.
+            visible = selectors.minutes_visible_to(user=user, minutes=error.minutes)
             return _render_meeting(
-                request, user, meeting, bound={prefix: form}, conflict=error.minutes
+                request,
+                user,
+                meeting,
+                bound={prefix: form},
+                conflict=error.minutes if visible else None,
             )
         except ServiceError as error:
             form.add_service_error(error)
@@ -593,8 +601,9 @@ def _render_my_actions(
             )
         )
     rows.sort(key=lambda row: row.closed)  # open first, in due-date order
-    # Case numbers only: the page shows no persons.
-    selectors.log_exposure(AccessEvent.Action.LIST, "caseroom.action")
+    # No names, but the actions' free text is about the persons of their cases.
+    persons = selectors.person_ids_of_cases(user=user, case_ids={r.action.case_id for r in rows})
+    selectors.log_exposure(AccessEvent.Action.LIST, "caseroom.action", person_ids=persons)
     return render(request, "caseroom/my_actions.html", {"rows": rows})
 
 

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from audit.models import AccessEvent
+from audit.services import record_access
 from core.exceptions import ServiceError
 from core.validators import normalise_bsn, validate_bsn
 from partners.models import Organisation
@@ -80,10 +82,18 @@ def person_create(
 
 
 def person_get_or_create(**fields: object) -> tuple[Person, bool]:
-    """For intake: link to the existing person silently, or create one."""
+    """For intake: link to the existing person silently, or create one. A link to an
+    existing person is an access event of its own (a check), like a hit/no-hit question."""
     try:
         return person_create(**fields), True  # type: ignore[arg-type]
     except DuplicatePersonError as duplicate:
+        record_access(
+            action=AccessEvent.Action.CHECK,
+            object_type="persons.person",
+            object_id=duplicate.existing.pk,
+            person_ids=[duplicate.existing.pk],
+            purpose="aanmelding: gekoppeld aan een bestaande persoon",
+        )
         return duplicate.existing, False
 
 

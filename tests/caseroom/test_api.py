@@ -462,3 +462,52 @@ def test_the_lead_organisation_must_take_part(world: World) -> None:
     )
     assert ok.json()["lead_organisation"]["name"] == "GGZ Rivierenland"
     assert ok.json()["lead_missing"] is False
+
+
+def test_a_referral_does_not_reveal_an_existing_person_to_the_referrer(world: World) -> None:
+    body = referral_body(world, persons=[{"surname": "x", "bsn": "111222333"}])
+    response = post(world.outsider, "/api/v1/referrals/", body)
+    assert response.status_code == 201
+    text = response.content.decode()  # type: ignore[attr-defined]
+    assert "Haidari" not in text and "Farid" not in text and "1968" not in text
+    listed = verified_client(world.outsider).get("/api/v1/referrals/").content.decode()
+    assert "Haidari" not in listed
+    # Linking to the existing person is logged as a check.
+    assert AccessEvent.objects.filter(action="check", person_ids=[str(world.person.pk)]).exists()
+    # The procesregisseur of the house sees who it is.
+    referral_id = response.json()["id"]  # type: ignore[attr-defined]
+    house = verified_client(world.regisseur).get(f"/api/v1/referrals/{referral_id}/").json()
+    assert [p["surname"] for p in house["persons"]] == ["Haidari"]
+
+
+def test_the_house_cannot_be_re_added_by_a_partner(world: World) -> None:
+    house_participation = world.case.participations.get(organisation=world.house.organisation)
+    services.participation_withdraw(
+        participation=house_participation, reason="Test van de regel.", by=world.regisseur
+    )
+    response = post(
+        world.woning,
+        f"/api/v1/cases/{world.case.pk}/participants/",
+        {"organisation": world.house.organisation_id, "categories": ["basis", "zorg"]},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "permission_denied"  # type: ignore[attr-defined]
+
+
+def test_the_timeline_hides_who_was_added_from_those_without_basis(world: World) -> None:
+    participation = world.participations["politie"]
+    services.participation_set_categories(
+        participation=participation,
+        categories=services.categories_by_code(["politie"]),
+        by=world.regisseur,
+    )
+    events = verified_client(world.politie).get(f"/api/v1/cases/{world.case.pk}/timeline/").json()
+    assert all("person_id" not in e["data"] for e in events)
+    assert (
+        verified_client(world.woning).get(f"/api/v1/cases/{world.case.pk}/timeline/").status_code
+        == 200
+    )
+    woning_events = (
+        verified_client(world.woning).get(f"/api/v1/cases/{world.case.pk}/timeline/").json()
+    )
+    assert any(e["kind"] == "person_added" for e in woning_events)

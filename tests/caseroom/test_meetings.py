@@ -411,3 +411,36 @@ def test_minutes_show_only_to_those_who_may_see_their_category(
         content_type="application/json",
     )
     assert view(world.woning, meeting)["items"][0]["minutes"]["text"] == "Algemeen verslag."  # type: ignore[index]
+
+
+def test_a_conflict_does_not_show_minutes_the_writer_may_not_see(
+    world: World, meeting: Meeting
+) -> None:
+    item = meeting.agenda_items.get()
+    services.minutes_save(
+        agenda_item=item,
+        by=world.regisseur,
+        text="Vertrouwelijke zorgtekst.",
+        decisions="",
+        expected_version=0,
+        category=services.categories_by_code(["zorg"])[0],
+    )
+    house = world.case.participations.get(organisation=world.house.organisation)
+    services.participation_set_categories(
+        participation=house, categories=services.categories_by_code(["basis"]), by=world.regisseur
+    )
+    response = verified_client(world.regisseur).put(
+        f"/api/v1/minutes/{item.pk}/",
+        {"text": "Nieuw", "decisions": "", "version": 0},
+        content_type="application/json",
+    )
+    assert response.status_code == 409
+    assert "zorgtekst" not in response.content.decode()
+    assert response.json()["error"]["current"] == {"version": 1}
+    refused = verified_client(world.regisseur).put(
+        f"/api/v1/minutes/{item.pk}/",
+        {"text": "Nieuw", "decisions": "", "version": 1, "category": "zorg"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "category_not_granted"

@@ -392,7 +392,12 @@ def test_partner_submits_a_referral_and_sees_its_status(world: World) -> None:
     page = client.get(response["Location"]).content.decode()
     assert "Uw aanmelding is ingediend." in page
     assert "Ingediend" in page
-    assert "Anna Pietersen" in page
+    # The referral may have linked an existing person: the referrer sees no stored record
+    # until its organisation takes part in the case; the house sees them.
+    assert "Anna Pietersen" not in page
+    assert "zichtbaar zodra zij aan de casus deelneemt" in page
+    house_view = verified_client(world.regisseur).get(response["Location"]).content.decode()
+    assert "Anna Pietersen" in house_view
 
 
 def test_referral_with_an_invalid_bsn_shows_the_elfproef_message_and_stores_nothing(
@@ -574,3 +579,31 @@ def test_posting_without_the_csrf_token_is_refused(world: World) -> None:
     )
     assert response.status_code == 403
     assert "Zonder token." not in contribution_texts()
+
+
+def test_the_case_page_runs_a_constant_number_of_queries_in_the_number_of_persons(
+    world: World,
+) -> None:
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from caseroom import services as case_services
+    from persons.services import address_add, person_create
+
+    def count() -> int:
+        client = verified_client(world.regisseur)
+        client.get(f"/casussen/{world.case.pk}/")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/casussen/{world.case.pk}/").status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for i in range(5):
+        person = person_create(surname=f"Gezinslid {i}", birth_date=datetime.date(2001, 3, 1 + i))
+        address_add(person=person, street=f"Kanaalweg {i}", city="Rivierstad")
+        case_services.case_add_person(
+            case=world.case, person=person, role="gezinslid", by=world.regisseur
+        )
+    assert count() == before
