@@ -348,6 +348,12 @@ class PersonViewSet(
     def get_serializer_class(self) -> type[Any]:
         return PersonDetailSerializer if self.action == "retrieve" else PersonSerializer
 
+    def get_throttles(self) -> list[Any]:
+        # Registering answers "is this BSN known?" (409): rate-limited like hit/no-hit.
+        if self.action == "create":
+            return [HitNoHitThrottle()]
+        return super().get_throttles()
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         persons = list(page or [])

@@ -511,3 +511,14 @@ def test_the_timeline_hides_who_was_added_from_those_without_basis(world: World)
         verified_client(world.woning).get(f"/api/v1/cases/{world.case.pk}/timeline/").json()
     )
     assert any(e["kind"] == "person_added" for e in woning_events)
+
+
+@override_settings(HIT_NO_HIT_RATE="2/hour")
+def test_registering_persons_is_rate_limited_like_hit_no_hit(world: World) -> None:
+    codes = [
+        post(
+            world.regisseur, "/api/v1/persons/", {"surname": "Haidari", "bsn": "111222333"}
+        ).status_code  # type: ignore[attr-defined]
+        for _ in range(3)
+    ]
+    assert codes == [409, 409, 429]
