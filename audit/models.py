@@ -49,6 +49,11 @@ class AccessEvent(models.Model):
     result = models.CharField(
         _("resultaat"), max_length=20, choices=Result.choices, default=Result.SUCCESS
     )
+    # The chain (audit.chain): position, the previous event's hash, and this event's keyed
+    # hash over that and its content. The table is append-only (database triggers).
+    seq = models.BigIntegerField(unique=True, null=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -59,3 +64,17 @@ class AccessEvent(models.Model):
     def __str__(self) -> str:
         when = f"{self.occurred_at:%Y-%m-%d %H:%M}"
         return f"{when} {self.actor_username} {self.action} {self.object_type}"
+
+
+class ChainCheckpoint(models.Model):
+    """A verified head of the chain: the next verification starts here."""
+
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"Controlepunt {self.seq}"

@@ -59,12 +59,17 @@ ENCRYPTION_KEYS = env_required(
 INDEX_KEY = env_required(
     "INDEX_KEY", why="Zonder indexsleutel kan niet worden gezocht op BSN of naam."
 )
+AUDIT_KEY = env_required(
+    "AUDIT_KEY",
+    why="Zonder auditsleutel kan het toegangslogboek niet onvervalsbaar worden bijgehouden.",
+)
 
 # Parse the keys now: a malformed key stops the start, not the first save.
 from core.crypto import KeyRing, validate_index_key  # noqa: E402
 
 KeyRing.parse(ENCRYPTION_KEYS)
 validate_index_key(INDEX_KEY)
+validate_index_key(AUDIT_KEY, name="AUDIT_KEY")
 
 DEBUG = env_bool("DEBUG", False)
 if PRODUCTION and DEBUG:
@@ -366,6 +371,10 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "partners.tasks.clear_expired_sessions",
         "schedule": 60 * 60,
+    },
+    "audit-verify-chain": {
+        "task": "audit.tasks.verify_chain",
+        "schedule": 24 * 60 * 60,
     },
     "action-due-reminders": {
         "task": "caseroom.tasks.send_due_reminders",

@@ -34,6 +34,11 @@ TOKEN_VERSION = "v1"  # noqa: S105 - a format tag, not a secret
 _KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
+def decode_key(raw: str, *, name: str) -> bytes:
+    """A 32-byte key from url-safe base64, or a clear configuration error."""
+    return _decode_key(raw, name=name)
+
+
 def _decode_key(raw: str, *, name: str) -> bytes:
     try:
         key = base64.urlsafe_b64decode(raw.strip() + "=" * (-len(raw.strip()) % 4))
@@ -151,8 +156,8 @@ def needs_rotation(token: str) -> bool:
 # --- Blind index ---------------------------------------------------------------------------
 
 
-def validate_index_key(spec: str) -> None:
-    _decode_key(spec, name="INDEX_KEY")
+def validate_index_key(spec: str, *, name: str = "INDEX_KEY") -> None:
+    _decode_key(spec, name=name)
 
 
 @lru_cache(maxsize=32)

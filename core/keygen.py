@@ -16,6 +16,7 @@ KEY_FILES = {
     "secret_key": lambda: secrets.token_urlsafe(50),
     "encryption_keys": lambda: "k1:" + base64.urlsafe_b64encode(os.urandom(32)).decode(),
     "index_key": lambda: base64.urlsafe_b64encode(os.urandom(32)).decode(),
+    "audit_key": lambda: base64.urlsafe_b64encode(os.urandom(32)).decode(),
 }
 
 

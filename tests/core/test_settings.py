@@ -19,6 +19,7 @@ OURS = {
     "SECRET_KEY",
     "ENCRYPTION_KEYS",
     "INDEX_KEY",
+    "AUDIT_KEY",
     "ALLOWED_HOSTS",
     "DEBUG",
     "DJANGO_SETTINGS_MODULE",
@@ -36,6 +37,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         SECRET_KEY_FILE=str(keys["secret_key"]),
         ENCRYPTION_KEYS_FILE=str(keys["encryption_keys"]),
         INDEX_KEY_FILE=str(keys["index_key"]),
+        AUDIT_KEY_FILE=str(keys["audit_key"]),
         # Never the developer's or CI's real database or broker.
         DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         CELERY_BROKER_URL="filesystem://",
@@ -70,7 +72,9 @@ def test_production_settings_are_safe(tmp_path: Path) -> None:
     assert result.stdout.split() == ["False", "True", "True", "True", "True", "True", "True"]
 
 
-@pytest.mark.parametrize("missing", ["ENCRYPTION_KEYS", "INDEX_KEY", "SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize(
+    "missing", ["ENCRYPTION_KEYS", "INDEX_KEY", "AUDIT_KEY", "SECRET_KEY", "ALLOWED_HOSTS"]
+)
 def test_production_refuses_to_start_without_its_keys(tmp_path: Path, missing: str) -> None:
     environ = production_env(tmp_path)
     environ.pop(f"{missing}_FILE", None)
