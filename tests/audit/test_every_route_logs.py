@@ -1,0 +1,159 @@
+"""Every API route that returns personal data writes an access event naming the persons it
+exposed. The routes are found in the URL configuration: a route added later must be put in
+one of the two tables below, or this test fails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from audit.models import AccessEvent
+from caseroom import services
+from caseroom.models import Meeting, MeetingType
+from caseroom.uploads import check_upload
+from tests.caseroom.conftest import World
+from tests.conftest import verified_client
+
+pytestmark = pytest.mark.django_db
+
+Url = Callable[[World, dict[str, object]], str]
+
+# Routes whose GET returns personal data: who asks, and where.
+LOGGED: dict[str, tuple[str, Url]] = {
+    "case-list": ("politie", lambda w, x: reverse("v1:case-list")),
+    "case-detail": ("politie", lambda w, x: reverse("v1:case-detail", args=[w.case.pk])),
+    "case-persons": ("politie", lambda w, x: reverse("v1:case-persons", args=[w.case.pk])),
+    "case-timeline": ("politie", lambda w, x: reverse("v1:case-timeline", args=[w.case.pk])),
+    "person-list": ("politie", lambda w, x: reverse("v1:person-list")),
+    "person-detail": ("politie", lambda w, x: reverse("v1:person-detail", args=[w.person.pk])),
+    "contribution-list": (
+        "politie",
+        lambda w, x: reverse("v1:contribution-list", args=[w.case.pk]),
+    ),
+    "contribution-detail": (
+        "politie",
+        lambda w, x: reverse(
+            "v1:contribution-detail", args=[w.case.pk, w.contributions["politie"].pk]
+        ),
+    ),
+    "contribution-attachment": (
+        "politie",
+        lambda w, x: reverse(
+            "v1:contribution-attachment", args=[w.case.pk, x["contribution"], x["attachment"]]
+        ),
+    ),
+    "referral-list": ("regisseur", lambda w, x: reverse("v1:referral-list")),
+    "referral-detail": (
+        "regisseur",
+        lambda w, x: reverse("v1:referral-detail", args=[w.case.referral_id]),
+    ),
+    "meeting-view": ("politie", lambda w, x: reverse("v1:meeting-view", args=[x["meeting"]])),
+    "action-list": ("woning", lambda w, x: reverse("v1:action-list")),
+    "goal-list": ("politie", lambda w, x: reverse("v1:goal-list", args=[w.case.pk])),
+}
+
+# Routes that return no personal data on GET (or have no GET), and why.
+NOT_PERSONAL: dict[str, str] = {
+    "api-root": "an index of links",
+    "me": "the caller's own account",
+    "organisation-list": "organisations, no persons",
+    "organisation-detail": "an organisation",
+    "meeting-list": "dates, places and types of meetings",
+    "meeting-detail": "one meeting's date, place and type",
+    "participant-list": "which organisations take part, and their categories",
+    "participant-detail": "write only",
+    "participant-withdraw": "write only",
+    "plan-agree": "write only",
+    "person-check": "POST only; logged as a check (tests/caseroom/test_api.py)",
+    "break-glass": "POST only; logged as break_glass (tests/caseroom/test_need_to_know.py)",
+    "person-addresses": "write only",
+    "person-relations": "write only",
+    "referral-triage": "write only",
+    "meeting-agenda": "write only",
+    "meeting-attendees": "write only",
+    "meeting-sign": "write only",
+    "action-set-status": "write only",
+    "minutes-detail": "write only (PUT)",
+    "minutes-amend": "write only",
+    "minutes-approve": "write only",
+}
+
+
+def api_route_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(entries: list[URLPattern | URLResolver], prefix: str) -> None:
+        for entry in entries:
+            route = prefix + str(entry.pattern).lstrip("^")
+            if isinstance(entry, URLResolver):
+                walk(list(entry.url_patterns), route)
+            elif route.startswith("api/v1/") and entry.name:
+                names.add(entry.name)
+
+    walk(list(get_resolver().url_patterns), "")
+    return names
+
+
+def test_every_api_route_is_declared_logged_or_not_personal() -> None:
+    names = api_route_names()
+    undeclared = names - set(LOGGED) - set(NOT_PERSONAL)
+    assert not undeclared, f"declare these routes in LOGGED or NOT_PERSONAL: {sorted(undeclared)}"
+    assert not (set(LOGGED) | set(NOT_PERSONAL)) - names, "tables name routes that do not exist"
+
+
+def fixtures(world: World) -> dict[str, object]:
+    pdf = b"%PDF-1.7\n" + b"1 0 obj\n<<>>\nendobj\n" * 4
+    contribution = services.contribution_add(
+        case=world.case,
+        by=world.politie,
+        category=services.categories_by_code(["politie"])[0],
+        text="Zie bijlage.",
+        person=world.person,
+        files=[check_upload(filename="pv.pdf", data=pdf, declared_type="application/pdf")],
+    )
+    (meeting,) = services.meeting_create(
+        house=world.house,
+        meeting_type=MeetingType.objects.get(code="casusoverleg"),
+        starts_at=world.case.opened_at,
+        by=world.regisseur,
+    )
+    services.agenda_item_add(meeting=meeting, case=world.case, by=world.regisseur)
+    services.attendee_invite(
+        meeting=meeting, organisation=world.politie.organisation, by=world.regisseur
+    )
+    services.action_create(
+        case=world.case,
+        by=world.regisseur,
+        description="Huisbezoek.",
+        owner_organisation=world.woning.organisation,
+        due_date=world.case.opened_at.date(),
+    )
+    services.goal_add(
+        case=world.case,
+        domain=services.LifeDomain.objects.get(code="huisvesting"),
+        description="Wonen blijft.",
+        by=world.regisseur,
+    )
+    assert isinstance(meeting, Meeting)
+    return {
+        "contribution": contribution.pk,
+        "attachment": contribution.attachments.get().pk,
+        "meeting": meeting.pk,
+    }
+
+
+@pytest.mark.parametrize("name", sorted(LOGGED))
+def test_a_route_with_personal_data_logs_the_persons_it_exposed(world: World, name: str) -> None:
+    extra = fixtures(world)
+    who, url = LOGGED[name]
+    user = {"politie": world.politie, "regisseur": world.regisseur, "woning": world.woning}[who]
+    client = verified_client(user)
+    before = AccessEvent.objects.count()
+    response = client.get(url(world, extra))
+    assert response.status_code == 200, (name, response.status_code)
+    events = list(AccessEvent.objects.order_by("seq")[before:])
+    assert len(events) == 1, name
+    assert str(world.person.pk) in events[0].person_ids, name
+    assert events[0].actor_id == user.pk
