@@ -52,6 +52,11 @@ LOGGED: dict[str, tuple[str, Url]] = {
     "meeting-view": ("politie", lambda w, x: reverse("v1:meeting-view", args=[x["meeting"]])),
     "action-list": ("woning", lambda w, x: reverse("v1:action-list")),
     "goal-list": ("politie", lambda w, x: reverse("v1:goal-list", args=[w.case.pk])),
+    "audit-events": ("privacy", lambda w, x: reverse("v1:audit-events") + f"?person={w.person.pk}"),
+    "audit-events-export": (
+        "privacy",
+        lambda w, x: reverse("v1:audit-events-export") + f"?person={w.person.pk}",
+    ),
 }
 
 # Routes that return no personal data on GET (or have no GET), and why.
@@ -148,7 +153,12 @@ def fixtures(world: World) -> dict[str, object]:
 def test_a_route_with_personal_data_logs_the_persons_it_exposed(world: World, name: str) -> None:
     extra = fixtures(world)
     who, url = LOGGED[name]
-    user = {"politie": world.politie, "regisseur": world.regisseur, "woning": world.woning}[who]
+    user = {
+        "politie": world.politie,
+        "regisseur": world.regisseur,
+        "woning": world.woning,
+        "privacy": world.privacy,
+    }[who]
     client = verified_client(user)
     before = AccessEvent.objects.count()
     response = client.get(url(world, extra))

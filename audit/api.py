@@ -1,0 +1,145 @@
+"""The privacy officer's console over access events: metadata, never case content. Every
+use of the console is itself an access event."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils.dateparse import parse_date
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audit.models import AccessEvent
+from audit.services import record_access
+
+PRIVACY_ROLE = "privacyfunctionaris"
+FIELDS = [
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_username",
+    "on_behalf_of",
+    "organisation_id",
+    "organisation_name",
+    "role",
+    "action",
+    "object_type",
+    "object_id",
+    "person_ids",
+    "purpose",
+    "client_ip",
+    "request_id",
+    "result",
+]
+
+
+class AccessEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AccessEvent
+        fields = FIELDS
+        read_only_fields = FIELDS
+
+
+def _require_privacy_officer(request: Request) -> Any:
+    user = request.user
+    has_role = getattr(user, "has_role", None)
+    if not (callable(has_role) and has_role(PRIVACY_ROLE)):
+        raise NotFound  # the console does not exist for anyone else
+    return user
+
+
+FILTERS = [
+    OpenApiParameter("person", str, description="id van een betrokkene"),
+    OpenApiParameter("user", int, description="id van een gebruiker"),
+    OpenApiParameter("organisation", int),
+    OpenApiParameter("action", str, enum=AccessEvent.Action.values),
+    OpenApiParameter("from", str, description="JJJJ-MM-DD"),
+    OpenApiParameter("to", str, description="JJJJ-MM-DD (tot en met)"),
+]
+
+
+def filtered_events(params: Any) -> tuple[QuerySet[AccessEvent], list[str]]:
+    """Events by the console's filters; also the person ids asked about (for the log)."""
+    events = AccessEvent.objects.order_by("-seq")
+    persons: list[str] = []
+    if params.get("person"):
+        persons = [str(params["person"])]
+        # Person ids are unique UUID strings: a text match on the JSON list is exact enough
+        # and works on SQLite as well as PostgreSQL.
+        events = events.filter(person_ids__icontains=persons[0])
+    for name, field in (("user", "actor_id"), ("organisation", "organisation_id")):
+        if params.get(name):
+            if not str(params[name]).isdigit():
+                raise ValidationError({name: ["Geef een getal."]})
+            events = events.filter(**{field: int(params[name])})
+    if params.get("action"):
+        if params["action"] not in AccessEvent.Action.values:
+            raise ValidationError({"action": ["Onbekende handeling."]})
+        events = events.filter(action=params["action"])
+    for name, lookup in (("from", "gte"), ("to", "lt")):
+        if params.get(name):
+            day = parse_date(str(params[name]))
+            if day is None:
+                raise ValidationError({name: ["Ongeldige datum; gebruik JJJJ-MM-DD."]})
+            if name == "to":
+                day += datetime.timedelta(days=1)
+            events = events.filter(**{f"occurred_at__date__{lookup}": day})
+    return events, persons
+
+
+class AccessEventListView(ListAPIView):
+    """Who accessed what, when and why: filter by person, user, organisation, action, period."""
+
+    serializer_class = AccessEventSerializer
+
+    def get_queryset(self) -> QuerySet[AccessEvent]:
+        if getattr(self, "swagger_fake_view", False):
+            return AccessEvent.objects.none()
+        return filtered_events(self.request.query_params)[0]
+
+    @extend_schema(parameters=FILTERS)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        _require_privacy_officer(request)
+        response = super().get(request, *args, **kwargs)
+        persons = filtered_events(request.query_params)[1]
+        record_access(
+            action=AccessEvent.Action.SEARCH,
+            object_type="audit.accessevent",
+            person_ids=persons,
+            purpose="toezicht op toegang (privacyfunctionaris)",
+        )
+        return response
+
+
+class AccessEventExportView(APIView):
+    """The same selection as CSV; the export itself is logged."""
+
+    @extend_schema(parameters=FILTERS, responses={(200, "text/csv"): str})
+    def get(self, request: Request) -> HttpResponse:
+        _require_privacy_officer(request)
+        events, persons = filtered_events(request.query_params)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(FIELDS)
+        for row in events.values_list(*FIELDS)[:100_000]:
+            writer.writerow([";".join(v) if isinstance(v, list) else v for v in row])
+        record_access(
+            action=AccessEvent.Action.EXPORT,
+            object_type="audit.accessevent",
+            person_ids=persons,
+            purpose="toezicht op toegang: export (privacyfunctionaris)",
+        )
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="toegangslog.csv"'
+        response["Cache-Control"] = "no-store"
+        return response
