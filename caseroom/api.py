@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -25,7 +25,15 @@ from audit.models import AccessEvent
 from audit.services import record_access
 from caseroom import selectors, services
 from caseroom.access import is_house_procesregisseur, works_on_cases
-from caseroom.models import Attachment, Case, House, Referral, TargetGroup
+from caseroom.models import (
+    Attachment,
+    BreakGlassAccess,
+    Case,
+    CasePerson,
+    House,
+    Referral,
+    TargetGroup,
+)
 from caseroom.serializers import (
     AddressSerializer,
     BreakGlassResultSerializer,
@@ -581,3 +589,82 @@ class ReferralViewSet(
         referral = selectors.referral_get_for_user(user=user, referral_id=referral.pk)
         selectors.mark_referral_persons(user=user, referrals=[referral])
         return Response(self.get_serializer(referral).data)
+
+
+class BreakGlassReviewSerializer(serializers.ModelSerializer):
+    case = serializers.CharField(source="case.number", read_only=True)
+    user = serializers.CharField(source="user.username", read_only=True)
+    organisation = serializers.CharField(source="user.organisation.name", read_only=True)
+    categories: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+
+    class Meta:
+        model = BreakGlassAccess
+        fields = [
+            "id",
+            "case",
+            "user",
+            "organisation",
+            "reason",
+            "categories",
+            "created_at",
+            "expires_at",
+            "review_status",
+            "findings",
+            "reviewed_at",
+        ]
+        read_only_fields = fields
+
+
+class BreakGlassReviewUpdateSerializer(serializers.Serializer):
+    review_status = serializers.ChoiceField(choices=BreakGlassAccess.Review.choices)
+    findings = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class BreakGlassReviewViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The privacy officer's review queue of break-the-glass uses (no case content)."""
+
+    serializer_class = BreakGlassReviewSerializer
+    filterset_fields = ["review_status"]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):
+            return BreakGlassAccess.objects.none()
+        return selectors.break_glass_list_for_house(
+            user=request_user(self.request)
+        ).prefetch_related("categories")
+
+    def _log(self, action: str, items: list[BreakGlassAccess], object_id: object = "") -> None:
+        # The typed reasons may speak of the case's persons: name them in the access event.
+        persons = CasePerson.objects.filter(case_id__in={i.case_id for i in items}).values_list(
+            "person_id", flat=True
+        )
+        selectors.log_exposure(action, "caseroom.breakglassaccess", object_id, set(persons))
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        items = list(page or [])
+        self._log(AccessEvent.Action.LIST, items)
+        return self.get_paginated_response(self.get_serializer(items, many=True).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        access = self.get_object()
+        self._log(AccessEvent.Action.VIEW, [access], access.pk)
+        return Response(self.get_serializer(access).data)
+
+    @extend_schema(request=BreakGlassReviewUpdateSerializer, responses=BreakGlassReviewSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        access = self.get_object()
+        data = BreakGlassReviewUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.break_glass_review(
+            access=access,
+            by=request_user(request),
+            status=data.validated_data["review_status"],
+            findings=data.validated_data.get("findings", ""),
+        )
+        access.refresh_from_db()
+        return Response(self.get_serializer(access).data)

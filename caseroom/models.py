@@ -423,6 +423,11 @@ class BreakGlassAccess(EncryptedModel):
         _("beoordeling"), max_length=20, choices=Review.choices, default=Review.OPEN
     )
     notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    findings = EncryptedTextField(_("bevindingen"), blank=True, default="")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

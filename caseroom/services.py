@@ -545,6 +545,34 @@ def break_glass_open(
     return access
 
 
+@transaction.atomic
+def break_glass_review(
+    *, access: BreakGlassAccess, by: User, status: str, findings: str = ""
+) -> BreakGlassAccess:
+    """The privacy officer of the house records the review of a break-the-glass use."""
+    if not (
+        by.has_role(Role.PRIVACYFUNCTIONARIS)
+        and access.case.house.organisation_id == by.organisation_id
+    ):
+        raise ServiceError(
+            "Alleen de privacyfunctionaris van het huis beoordeelt.", code="permission_denied"
+        )
+    if status not in BreakGlassAccess.Review.values:
+        raise ServiceError(f"Onbekende beoordeling {status!r}.", field="status")
+    closing = status in (BreakGlassAccess.Review.JUSTIFIED, BreakGlassAccess.Review.UNJUSTIFIED)
+    if closing and not findings.strip():
+        raise ServiceError("Leg de bevindingen vast bij het afronden.", field="findings")
+    access.review_status = status
+    if findings.strip():
+        access.findings = findings.strip()
+    access.reviewed_by = by
+    access.reviewed_at = timezone.now()
+    access.save(
+        update_fields=["review_status", "findings", "reviewed_by", "reviewed_at", "updated_at"]
+    )
+    return access
+
+
 # --- groups (S3) ----------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from audit.api import AccessEventExportView, AccessEventListView
 from caseroom.api import (
+    BreakGlassReviewViewSet,
     BreakGlassView,
     CaseViewSet,
     ContributionViewSet,
@@ -26,6 +27,7 @@ router.register("referrals", ReferralViewSet, basename="referral")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("actions", ActionViewSet, basename="action")
 router.register("minutes", MinutesViewSet, basename="minutes")
+router.register("break-glass-reviews", BreakGlassReviewViewSet, basename="break-glass-review")
 
 participants = ParticipantViewSet.as_view({"get": "list", "post": "create"})
 participant = ParticipantViewSet.as_view({"patch": "partial_update"})

@@ -63,3 +63,33 @@ def test_using_the_console_and_exporting_are_logged(world: World) -> None:
     own = AccessEvent.objects.filter(actor_id=world.privacy.pk).order_by("seq")
     assert [e.action for e in own] == ["search", "export"]
     assert all(e.person_ids == [str(world.person.pk)] for e in own)
+
+
+def test_the_privacy_officer_reviews_break_the_glass(world: World) -> None:
+    verified_client(world.outsider).post(
+        "/api/v1/break-glass/",
+        {
+            "case_number": world.case.number,
+            "reason": "Acute dreiging; betrokkene onvindbaar voor de wijkagent.",
+        },
+        content_type="application/json",
+    )
+    client = verified_client(world.privacy)
+    queue = client.get("/api/v1/break-glass-reviews/?review_status=open").json()["results"]
+    assert [(item["case"], item["user"], item["review_status"]) for item in queue] == [
+        (world.case.number, "buiten", "open")
+    ]
+    url = f"/api/v1/break-glass-reviews/{queue[0]['id']}/"
+    refused = client.patch(url, {"review_status": "gegrond"}, content_type="application/json")
+    assert refused.status_code == 400  # closing needs findings
+    done = client.patch(
+        url,
+        {
+            "review_status": "ongegrond",
+            "findings": "Terecht: acute crisis, gemeld aan de wijkagent.",
+        },
+        content_type="application/json",
+    )
+    assert done.json()["review_status"] == "ongegrond"
+    for user in (world.politie, world.outsider, world.regisseur):
+        assert verified_client(user).get(url).status_code == 404

@@ -52,6 +52,11 @@ LOGGED: dict[str, tuple[str, Url]] = {
     "meeting-view": ("politie", lambda w, x: reverse("v1:meeting-view", args=[x["meeting"]])),
     "action-list": ("woning", lambda w, x: reverse("v1:action-list")),
     "goal-list": ("politie", lambda w, x: reverse("v1:goal-list", args=[w.case.pk])),
+    "break-glass-review-list": ("privacy", lambda w, x: reverse("v1:break-glass-review-list")),
+    "break-glass-review-detail": (
+        "privacy",
+        lambda w, x: reverse("v1:break-glass-review-detail", args=[x["break_glass"]]),
+    ),
     "audit-events": ("privacy", lambda w, x: reverse("v1:audit-events") + f"?person={w.person.pk}"),
     "audit-events-export": (
         "privacy",
@@ -142,7 +147,14 @@ def fixtures(world: World) -> dict[str, object]:
         by=world.regisseur,
     )
     assert isinstance(meeting, Meeting)
+    broken = services.break_glass_open(
+        user=world.outsider,
+        case=world.case,
+        reason="Acute dreiging; de wijkagent heeft de gegevens nu nodig.",
+        categories=[],
+    )
     return {
+        "break_glass": broken.pk,
         "contribution": contribution.pk,
         "attachment": contribution.attachments.get().pk,
         "meeting": meeting.pk,
