@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -19,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.anomalies import find_anomalies
 from audit.models import AccessEvent
 from audit.services import record_access
 
@@ -143,3 +145,43 @@ class AccessEventExportView(APIView):
         response["Content-Disposition"] = 'attachment; filename="toegangslog.csv"'
         response["Cache-Control"] = "no-store"
         return response
+
+
+class AnomalySerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    actor_id = serializers.IntegerField(allow_null=True)
+    actor_username = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    seq = serializers.IntegerField(allow_null=True)
+    detail = serializers.CharField()
+
+
+class AnomalyListView(APIView):
+    """Unusual access in a period (default: the last 7 days): break-the-glass, off hours,
+    bulk reading. Metadata only."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("from", str), OpenApiParameter("to", str)],
+        responses=AnomalySerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        _require_privacy_officer(request)
+        end = timezone.now()
+        start = end - datetime.timedelta(days=7)
+        for name in ("from", "to"):
+            if request.query_params.get(name):
+                day = parse_date(request.query_params[name])
+                if day is None:
+                    raise ValidationError({name: ["Ongeldige datum; gebruik JJJJ-MM-DD."]})
+                moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+                if name == "from":
+                    start = moment
+                else:
+                    end = moment + datetime.timedelta(days=1)
+        anomalies = find_anomalies(start=start, end=end)
+        record_access(
+            action=AccessEvent.Action.SEARCH,
+            object_type="audit.accessevent",
+            purpose="toezicht op toegang: ongebruikelijke toegang (privacyfunctionaris)",
+        )
+        return Response(AnomalySerializer(anomalies, many=True).data)

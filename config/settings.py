@@ -210,6 +210,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
 # The public address of the service, for links in mails.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000") or ""
 HIT_NO_HIT_RATE = env("HIT_NO_HIT_RATE", "30/hour") or "30/hour"
+# Anomaly rules for the privacy officer (audit.anomalies).
+AUDIT_BULK_PERSONS_PER_HOUR = env_int("AUDIT_BULK_PERSONS_PER_HOUR", 50)
+AUDIT_NIGHT_START = env_int("AUDIT_NIGHT_START", 22)
+AUDIT_NIGHT_END = env_int("AUDIT_NIGHT_END", 7)
 
 LOGIN_URL = "partners:login"
 LOGIN_REDIRECT_URL = "partners:home"

@@ -76,6 +76,7 @@ NOT_PERSONAL: dict[str, str] = {
     "participant-detail": "write only",
     "participant-withdraw": "write only",
     "plan-agree": "write only",
+    "audit-anomalies": "rule, user and time of unusual access; no persons (the use is logged)",
     "person-check": "POST only; logged as a check (tests/caseroom/test_api.py)",
     "break-glass": "POST only; logged as break_glass (tests/caseroom/test_need_to_know.py)",
     "person-addresses": "write only",
