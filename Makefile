@@ -100,3 +100,25 @@ bench-access: install
 	export CASUSREGIE_MODE=test DATABASE_URL="$$url"; \
 	$(RUN) migrate --noinput >/dev/null; \
 	$(RUN) bench_access --reuse $$extra $(BENCH_ARGS)
+
+# make bench-audit: the cost of access logging per request and chain verification speed
+# (docs/benchmarks.md). Same database choice as bench-access; the keys stay in var/bench-keys
+# so that a log seeded in one run still verifies in the next.
+.PHONY: bench-audit
+bench-audit: install
+	@set -euo pipefail; \
+	if [ -n "$${DATABASE_URL:-}" ]; then \
+		url="$$DATABASE_URL"; extra=""; \
+	elif $(BIN)/python -c 'import psycopg; c = psycopg.connect(host="$(BENCH_PG_HOST)", port=$(BENCH_PG_PORT), user="postgres", dbname="postgres", autocommit=True, connect_timeout=3); found = c.execute("SELECT 1 FROM pg_database WHERE datname = %s", ("casusregie_bench",)).fetchone(); found or c.execute("CREATE DATABASE casusregie_bench")' 2>/dev/null; then \
+		url="postgres://postgres@$(BENCH_PG_HOST):$(BENCH_PG_PORT)/casusregie_bench"; extra=""; \
+		echo "bench-audit: PostgreSQL $(BENCH_PG_HOST):$(BENCH_PG_PORT), database casusregie_bench"; \
+	else \
+		url="sqlite:///$(CURDIR)/var/bench.sqlite3"; extra="--events 100000"; \
+		echo "bench-audit: PostgreSQL niet bereikbaar; SQLite met 100.000 gebeurtenissen."; \
+	fi; \
+	$(BIN)/python -m core.keygen var/bench-keys >/dev/null; \
+	export CASUSREGIE_MODE=test DATABASE_URL="$$url" \
+		SECRET_KEY_FILE=var/bench-keys/secret_key ENCRYPTION_KEYS_FILE=var/bench-keys/encryption_keys \
+		INDEX_KEY_FILE=var/bench-keys/index_key AUDIT_KEY_FILE=var/bench-keys/audit_key; \
+	$(RUN) migrate --noinput >/dev/null; \
+	$(RUN) bench_audit $$extra $(BENCH_ARGS)

@@ -141,3 +141,22 @@ def test_concurrent_writers_leave_one_unbroken_chain() -> None:
     assert list(AccessEvent.objects.order_by("seq").values_list("seq", flat=True)) == list(
         range(1, 161)
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_verification_checks_every_link(monkeypatch: pytest.MonkeyPatch) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel verification runs on PostgreSQL")
+    from audit import chain
+
+    monkeypatch.setattr(chain, "PARALLEL_FROM", 10)
+    events = write(61)
+    result = verify(from_checkpoint=False, workers=3)
+    assert result.ok and result.checked == 61 and result.head_seq == 61
+    # An edit in the second part, then a deletion at a part boundary: each is named.
+    without_trigger("UPDATE audit_accessevent SET purpose = %s WHERE id = %s", ["x", events[30].pk])
+    broken = verify(from_checkpoint=False, workers=3)
+    assert (broken.broken_seq, broken.reason) == (31, "de inhoud is gewijzigd")
+    without_trigger("DELETE FROM audit_accessevent WHERE id = %s", [events[20].pk])
+    gap = verify(from_checkpoint=False, workers=3)
+    assert (gap.broken_seq, gap.reason) == (21, "gebeurtenis 21 ontbreekt")
