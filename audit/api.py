@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
+import hmac
 import io
 from typing import Any
 
@@ -21,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.anomalies import find_anomalies
+from audit.chain import audit_key as _audit_key
 from audit.models import AccessEvent
 from audit.services import record_access
 
@@ -185,3 +188,63 @@ class AnomalyListView(APIView):
             purpose="toezicht op toegang: ongebruikelijke toegang (privacyfunctionaris)",
         )
         return Response(AnomalySerializer(anomalies, many=True).data)
+
+
+def pseudonym(person_id: str) -> str:
+    """A stable pseudonym for a data subject: keyed, so it cannot be reversed or guessed."""
+    mac = hmac.new(_audit_key(), b"data-subject:" + person_id.encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+def logboek_records(event: AccessEvent) -> list[dict[str, Any]]:
+    """One event in the shape of the Logius standard *Logboek Dataverwerkingen*: one record
+    per data subject, carrying the trace id (our request id) so partner systems can
+    correlate their processing with ours."""
+    base = {
+        "trace_id": event.request_id or f"casusregie-{event.seq}",
+        "span_id": f"{event.seq:016x}" if event.seq else "",
+        "name": f"{event.action} {event.object_type}",
+        "start_time": event.occurred_at.isoformat(),
+        "end_time": event.occurred_at.isoformat(),
+        "status_code": "STATUS_CODE_OK"
+        if event.result == AccessEvent.Result.SUCCESS
+        else "STATUS_CODE_ERROR",
+        "resource": {"name": "casusregie", "version": "1"},
+    }
+    subjects = event.person_ids or [None]
+    return [
+        {
+            **base,
+            "attributes": {
+                "dpl.core.processing_activity_id": f"casusregie:{event.object_type}:{event.action}",
+                "dpl.core.user_id": str(event.actor_id or ""),
+                "dpl.core.organisation_id": str(event.organisation_id or ""),
+                **(
+                    {
+                        "dpl.core.data_subject_id": pseudonym(str(subject)),
+                        "dpl.core.data_subject_id_type": "casusregie-pseudoniem",
+                    }
+                    if subject is not None
+                    else {}
+                ),
+            },
+        }
+        for subject in subjects
+    ]
+
+
+class LogboekExportView(APIView):
+    """The selected events as *Logboek Dataverwerkingen* records (JSON); the export is logged."""
+
+    @extend_schema(parameters=FILTERS, responses={(200, "application/json"): dict})
+    def get(self, request: Request) -> Response:
+        _require_privacy_officer(request)
+        events, persons = filtered_events(request.query_params)
+        records = [r for event in events[:20_000] for r in logboek_records(event)]
+        record_access(
+            action=AccessEvent.Action.EXPORT,
+            object_type="audit.accessevent",
+            person_ids=persons,
+            purpose="toezicht op toegang: export Logboek Dataverwerkingen (privacyfunctionaris)",
+        )
+        return Response({"records": records})

@@ -35,6 +35,10 @@ def _key(spec: str) -> bytes:
     return decode_key(spec, name="AUDIT_KEY")
 
 
+def audit_key() -> bytes:
+    return _key(settings.AUDIT_KEY)
+
+
 # The hashed content: every field but the chain fields, in this order.
 CONTENT_FIELDS = (
     "seq",

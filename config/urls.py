@@ -5,7 +5,12 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from audit.api import AccessEventExportView, AccessEventListView, AnomalyListView
+from audit.api import (
+    AccessEventExportView,
+    AccessEventListView,
+    AnomalyListView,
+    LogboekExportView,
+)
 from caseroom.api import (
     BreakGlassReviewViewSet,
     BreakGlassView,
@@ -42,6 +47,7 @@ api_v1 = [
     path("audit/events/", AccessEventListView.as_view(), name="audit-events"),
     path("audit/events/export/", AccessEventExportView.as_view(), name="audit-events-export"),
     path("audit/anomalies/", AnomalyListView.as_view(), name="audit-anomalies"),
+    path("audit/events/logboek/", LogboekExportView.as_view(), name="audit-events-logboek"),
     path("persons/check/", PersonCheckView.as_view(), name="person-check"),
     path("break-glass/", BreakGlassView.as_view(), name="break-glass"),
     path(f"{case_prefix}participants/", participants, name="participant-list"),

@@ -93,3 +93,26 @@ def test_the_privacy_officer_reviews_break_the_glass(world: World) -> None:
     assert done.json()["review_status"] == "ongegrond"
     for user in (world.politie, world.outsider, world.regisseur):
         assert verified_client(user).get(url).status_code == 404
+
+
+def test_events_export_in_the_shape_of_logboek_dataverwerkingen(world: World) -> None:
+    response = verified_client(world.politie).get(f"/api/v1/cases/{world.case.pk}/")
+    body = (
+        verified_client(world.privacy)
+        .get(f"/api/v1/audit/events/logboek/?person={world.person.pk}")
+        .json()
+    )
+    mine = [r for r in body["records"] if r["trace_id"] == response["X-Request-ID"]]
+    assert len(mine) == 1
+    record = mine[0]
+    assert record["name"] == "view caseroom.case"
+    assert record["status_code"] == "STATUS_CODE_OK"
+    subject = record["attributes"]["dpl.core.data_subject_id"]
+    assert len(subject) == 32 and str(world.person.pk) not in str(body)
+    # The same person always gets the same pseudonym.
+    again = (
+        verified_client(world.privacy)
+        .get(f"/api/v1/audit/events/logboek/?person={world.person.pk}")
+        .json()
+    )
+    assert {r["attributes"]["dpl.core.data_subject_id"] for r in again["records"]} == {subject}

@@ -58,6 +58,10 @@ LOGGED: dict[str, tuple[str, Url]] = {
         lambda w, x: reverse("v1:break-glass-review-detail", args=[x["break_glass"]]),
     ),
     "audit-events": ("privacy", lambda w, x: reverse("v1:audit-events") + f"?person={w.person.pk}"),
+    "audit-events-logboek": (
+        "privacy",
+        lambda w, x: reverse("v1:audit-events-logboek") + f"?person={w.person.pk}",
+    ),
     "audit-events-export": (
         "privacy",
         lambda w, x: reverse("v1:audit-events-export") + f"?person={w.person.pk}",
