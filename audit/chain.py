@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import Max
 
-from audit.models import AccessEvent, ChainCheckpoint
+from audit.models import AccessEvent, ChainCheckpoint, PurgeAnchor
 from core.crypto import decode_key
 
 GENESIS = "0" * 64
@@ -229,8 +229,12 @@ def verify(
     On PostgreSQL a long chain is cut into consecutive parts verified by one process per
     core; each part starts from the stored hash of the event before it, and the part before
     verifies that event, so together they check every link."""
-    seq, prev = 0, GENESIS
+    # The chain starts at genesis, or after the last retention purge.
+    anchor_row = PurgeAnchor.objects.order_by("-seq").values_list("seq", "hash").first()
+    seq, prev = anchor_row if anchor_row else (0, GENESIS)
     checkpoint = ChainCheckpoint.objects.order_by("-seq").first() if from_checkpoint else None
+    if checkpoint is not None and checkpoint.seq <= seq:
+        checkpoint = None  # purged past it
     if checkpoint is not None:
         anchor = AccessEvent.objects.filter(seq=checkpoint.seq).values_list("id", "hash").first()
         if anchor is None or anchor[1] != checkpoint.hash:
@@ -287,3 +291,45 @@ def record_checkpoint(result: Verification) -> ChainCheckpoint | None:
     if not result.ok or result.head_seq == 0:
         return None
     return ChainCheckpoint.objects.create(seq=result.head_seq, hash=result.head_hash)
+
+
+def purge(*, before: datetime.datetime) -> PurgeAnchor | None:
+    """Remove verified events older than ``before`` (audit retention), keeping the rest
+    verifiable: the last removed event's position and hash become the new start of the
+    chain. Refuses when the chain does not verify. Safe to run twice."""
+    result = verify()
+    if not result.ok:
+        raise ValueError(f"keten gebroken bij {result.broken_seq}: {result.reason}")
+    record_checkpoint(result)
+    last = (
+        AccessEvent.objects.filter(occurred_at__lt=before, seq__lte=result.head_seq)
+        .order_by("-seq")
+        .values_list("seq", "hash")
+        .first()
+    )
+    if last is None:
+        return None
+    cutoff, cutoff_hash = int(last[0] or 0), last[1]
+    with transaction.atomic():
+        count = AccessEvent.objects.filter(seq__lte=cutoff).count()
+        anchor = PurgeAnchor.objects.create(
+            seq=cutoff, hash=cutoff_hash, purged_count=count, purged_before=before
+        )
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL casusregie.audit_purge = 'on'")
+                cursor.execute("DELETE FROM audit_accessevent WHERE seq <= %s", [cutoff])
+                # Off again at once, also when called inside a longer transaction.
+                cursor.execute("SET LOCAL casusregie.audit_purge = 'off'")
+            else:
+                # SQLite has no session settings: lift the guard within this transaction.
+                cursor.execute("DROP TRIGGER audit_accessevent_no_delete")
+                cursor.execute("DELETE FROM audit_accessevent WHERE seq <= %s", [cutoff])
+                cursor.execute(SQLITE_NO_DELETE)
+    return anchor
+
+
+SQLITE_NO_DELETE = (
+    "CREATE TRIGGER audit_accessevent_no_delete BEFORE DELETE ON audit_accessevent "
+    "BEGIN SELECT RAISE(ABORT, 'audit_accessevent is append-only (DELETE refused)'); END;"
+)

@@ -78,3 +78,20 @@ class ChainCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"Controlepunt {self.seq}"
+
+
+class PurgeAnchor(models.Model):
+    """What a retention purge removed: the last purged event's position and hash, from which
+    the remaining chain is verified. Also the tombstone of the purge."""
+
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    purged_count = models.BigIntegerField()
+    purged_before = models.DateTimeField()
+    purged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"Opschoning tot {self.seq}"

@@ -30,3 +30,20 @@ def verify_chain() -> dict[str, object]:
         "head": result.head_seq,
         "broken": result.broken_seq,
     }
+
+
+@shared_task(name="audit.tasks.purge_expired", acks_late=True)
+def purge_expired() -> int:
+    """Daily: remove access events older than AUDIT_RETENTION_DAYS, keeping the rest
+    verifiable. Safe to run twice (a second run finds nothing older)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from audit.chain import purge
+
+    anchor = purge(before=timezone.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS))
+    if anchor is not None:
+        log.info("audit retention: purged %s events up to seq=%s", anchor.purged_count, anchor.seq)
+    return anchor.purged_count if anchor else 0

@@ -214,6 +214,8 @@ HIT_NO_HIT_RATE = env("HIT_NO_HIT_RATE", "30/hour") or "30/hour"
 AUDIT_BULK_PERSONS_PER_HOUR = env_int("AUDIT_BULK_PERSONS_PER_HOUR", 50)
 AUDIT_NIGHT_START = env_int("AUDIT_NIGHT_START", 22)
 AUDIT_NIGHT_END = env_int("AUDIT_NIGHT_END", 7)
+# NEN 7513: access logs are kept five years, independent of case retention.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
 
 LOGIN_URL = "partners:login"
 LOGIN_REDIRECT_URL = "partners:home"
@@ -375,6 +377,10 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "partners.tasks.clear_expired_sessions",
         "schedule": 60 * 60,
+    },
+    "audit-retention": {
+        "task": "audit.tasks.purge_expired",
+        "schedule": 24 * 60 * 60,
     },
     "audit-verify-chain": {
         "task": "audit.tasks.verify_chain",

@@ -160,3 +160,47 @@ def test_parallel_verification_checks_every_link(monkeypatch: pytest.MonkeyPatch
     without_trigger("DELETE FROM audit_accessevent WHERE id = %s", [events[20].pk])
     gap = verify(from_checkpoint=False, workers=3)
     assert (gap.broken_seq, gap.reason) == (21, "gebeurtenis 21 ontbreekt")
+
+
+def test_retention_purges_old_events_and_the_rest_still_verifies() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from freezegun import freeze_time
+
+    from audit.chain import purge
+    from audit.models import PurgeAnchor
+    from audit.tasks import purge_expired
+
+    with freeze_time(timezone.now() - timedelta(days=6 * 365)):
+        old = write(4)
+    recent = write(3)
+    anchor = purge(before=timezone.now() - timedelta(days=5 * 365))
+    assert anchor is not None and (anchor.seq, anchor.purged_count) == (old[-1].seq, 4)
+    assert list(AccessEvent.objects.order_by("seq").values_list("seq", flat=True)) == [
+        e.seq for e in recent
+    ]
+    whole = verify(from_checkpoint=False)
+    assert whole.ok and whole.checked == 3
+    assert purge_expired() == 0  # nothing older left: safe to run twice
+    assert PurgeAnchor.objects.count() == 1
+    # The guard is back after the purge, and tampering is still found.
+    with pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM audit_accessevent")
+    without_trigger("UPDATE audit_accessevent SET purpose = %s WHERE id = %s", ["x", recent[1].pk])
+    assert verify(from_checkpoint=False).broken_seq == recent[1].seq
+
+
+def test_retention_refuses_a_broken_chain() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from audit.chain import purge
+
+    events = write(3)
+    without_trigger("UPDATE audit_accessevent SET purpose = %s WHERE id = %s", ["x", events[0].pk])
+    with pytest.raises(ValueError, match="keten gebroken"):
+        purge(before=timezone.now() + timedelta(days=1))
+    assert AccessEvent.objects.count() == 3
