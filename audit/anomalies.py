@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,6 +22,18 @@ class Anomaly:
     occurred_at: datetime.datetime
     seq: int | None
     detail: str
+
+
+# Rules that need domain knowledge live in their app and register here (audit imports no
+# domain app): each gets the period's events and returns its anomalies.
+ExtraRule = Callable[[list[AccessEvent]], list["Anomaly"]]
+EXTRA_RULES: list[ExtraRule] = []
+
+
+def register_rule(rule: ExtraRule) -> ExtraRule:
+    if rule not in EXTRA_RULES:
+        EXTRA_RULES.append(rule)
+    return rule
 
 
 def _events(start: datetime.datetime, end: datetime.datetime) -> Iterator[AccessEvent]:
@@ -45,7 +57,9 @@ def find_anomalies(*, start: datetime.datetime, end: datetime.datetime) -> list[
     found: list[Anomaly] = []
     per_hour: dict[tuple[int | None, datetime.datetime], set[str]] = defaultdict(set)
     first: dict[tuple[int | None, datetime.datetime], AccessEvent] = {}
+    events: list[AccessEvent] = []
     for event in _events(start, end):
+        events.append(event)
         if event.action == AccessEvent.Action.BREAK_GLASS:
             found.append(_anomaly("break_glass", event, "doorbraak (break-the-glass)"))
         if event.actor_id is not None and _off_hours(event.occurred_at):
@@ -55,6 +69,8 @@ def find_anomalies(*, start: datetime.datetime, end: datetime.datetime) -> list[
             key = (event.actor_id, hour)
             per_hour[key].update(event.person_ids)
             first.setdefault(key, event)
+    for rule in EXTRA_RULES:
+        found.extend(rule(events))
     limit = settings.AUDIT_BULK_PERSONS_PER_HOUR
     for key, persons in per_hour.items():
         if len(persons) > limit:
@@ -64,6 +80,11 @@ def find_anomalies(*, start: datetime.datetime, end: datetime.datetime) -> list[
                 )
             )
     return sorted(found, key=lambda a: (a.occurred_at, a.rule))
+
+
+def anomaly(rule: str, event: AccessEvent, detail: str) -> Anomaly:
+    """An anomaly found in one event (for rules registered by other apps)."""
+    return _anomaly(rule, event, detail)
 
 
 def _anomaly(rule: str, event: AccessEvent, detail: str) -> Anomaly:

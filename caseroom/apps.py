@@ -32,6 +32,10 @@ class CaseroomConfig(AppConfig):
             register(model)
         register(models.Attachment, exclude=["data"])
         register(models.GroupRecord, mask=["name"])
+        from audit.anomalies import register_rule
+        from caseroom.anomalies import outside_participation
+
+        register_rule(outside_participation)
         post_migrate.connect(_defaults, sender=self, dispatch_uid="caseroom-defaults")
         from caseroom.access import clear_permission_cache
 

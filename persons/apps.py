@@ -12,3 +12,7 @@ class PersonsConfig(AppConfig):
         register(Person)
         register(Address, exclude=[])
         register(PersonRelation)
+        from audit.anomalies import register_rule
+        from persons.anomalies import protected_persons
+
+        register_rule(protected_persons)

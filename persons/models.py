@@ -56,6 +56,14 @@ class Person(EncryptedModel):
         _("licht verstandelijke beperking (LVB)"), null=True, blank=True
     )
     communication_needs = EncryptedTextField(_("communicatiebehoeften"), blank=True, default="")
+    is_protected = models.BooleanField(
+        _("bijzonder beschermd"),
+        default=False,
+        help_text=_(
+            "Bijvoorbeeld een bekende Nederlander of een medewerker: elke inzage komt bij de "
+            "privacyfunctionaris ter beoordeling."
+        ),
+    )
 
     bsn_index = BlindIndexField(source=["bsn"], purpose="person-bsn", prepare=_prepare_bsn)
     name_index = BlindIndexField(

@@ -109,6 +109,7 @@ def person_update(*, person: Person, **changes: object) -> Person:
         "language",
         "has_lvb",
         "communication_needs",
+        "is_protected",
     }
     unknown = set(changes) - allowed
     if unknown:
