@@ -116,7 +116,8 @@ class AccessEventListView(ListAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         _require_privacy_officer(request)
         response = super().get(request, *args, **kwargs)
-        persons = filtered_events(request.query_params)[1]
+        person = request.query_params.get("person")
+        persons = [str(person)] if person else []
         record_access(
             action=AccessEvent.Action.SEARCH,
             object_type="audit.accessevent",

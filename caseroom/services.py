@@ -21,7 +21,12 @@ from django.utils import timezone
 
 from audit.models import AccessEvent
 from audit.services import record_access
-from caseroom.access import is_house_procesregisseur, user_category_codes, works_on_cases
+from caseroom.access import (
+    is_house_procesregisseur,
+    user_category_codes,
+    view_case_permission,
+    works_on_cases,
+)
 from caseroom.models import (
     Action,
     ActionEvent,
@@ -359,8 +364,10 @@ def _write_grants(participation: Participation) -> None:
     if participation.until is not None:
         end = datetime.datetime.combine(participation.until + timedelta(days=1), datetime.time.min)
         expires = timezone.make_aware(end)
-    view = Permission.objects.get(content_type__app_label="caseroom", codename="view_case")
-    permission_ids = [view.pk, *participation.categories.values_list("permission_id", flat=True)]
+    permission_ids = [
+        view_case_permission(),
+        *participation.categories.values_list("permission_id", flat=True),
+    ]
     CaseGroupObjectPermission.objects.bulk_create(
         CaseGroupObjectPermission(
             content_object=case,
@@ -523,8 +530,7 @@ def break_glass_open(
         user=user, case=case, reason=reason.strip(), expires_at=expires
     )
     access.categories.set(categories)
-    view = Permission.objects.get(content_type__app_label="caseroom", codename="view_case")
-    permission_ids = [view.pk, *(c.permission_id for c in categories)]
+    permission_ids = [view_case_permission(), *(c.permission_id for c in categories)]
     for pid in permission_ids:
         CaseUserObjectPermission.objects.update_or_create(
             user=user, content_object=case, permission_id=pid, defaults={"expires_at": expires}
