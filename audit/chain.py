@@ -23,6 +23,7 @@ from django.db import connection, connections, transaction
 from django.db.models import Max
 
 from audit.models import AccessEvent, ChainCheckpoint, PurgeAnchor
+from audit.triggers import sqlite_no_delete
 from core.crypto import decode_key
 
 GENESIS = "0" * 64
@@ -325,11 +326,5 @@ def purge(*, before: datetime.datetime) -> PurgeAnchor | None:
                 # SQLite has no session settings: lift the guard within this transaction.
                 cursor.execute("DROP TRIGGER audit_accessevent_no_delete")
                 cursor.execute("DELETE FROM audit_accessevent WHERE seq <= %s", [cutoff])
-                cursor.execute(SQLITE_NO_DELETE)
+                cursor.execute(sqlite_no_delete("audit_accessevent"))
     return anchor
-
-
-SQLITE_NO_DELETE = (
-    "CREATE TRIGGER audit_accessevent_no_delete BEFORE DELETE ON audit_accessevent "
-    "BEGIN SELECT RAISE(ABORT, 'audit_accessevent is append-only (DELETE refused)'); END;"
-)
