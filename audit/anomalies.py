@@ -10,8 +10,27 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import AccessEvent
+
+# Every rule by its code, with the label the console shows. AUDIT_ANOMALY_RULES (settings)
+# names the rules that are on; the others are neither run nor shown as findings.
+RULES = {
+    "break_glass": _("Doorbraak (break-the-glass)"),
+    "off_hours": _("Toegang 's nachts of in het weekend"),
+    "bulk": _("Veel personen binnen een uur"),
+    "outside_participation": _("Casus ingezien buiten deelname"),
+    "protected_person": _("Toegang tot beschermde persoon"),
+}
+
+
+def rule_label(code: str) -> str:
+    return str(RULES.get(code, code))
+
+
+def enabled(code: str) -> bool:
+    return code in settings.AUDIT_ANOMALY_RULES
 
 
 @dataclass(frozen=True)
@@ -22,6 +41,14 @@ class Anomaly:
     occurred_at: datetime.datetime
     seq: int | None
     detail: str
+    organisation_id: int | None = None
+    organisation_name: str = ""
+    object_type: str = ""
+    object_id: str = ""
+
+    @property
+    def label(self) -> str:
+        return rule_label(self.rule)
 
 
 # Rules that need domain knowledge live in their app and register here (audit imports no
@@ -39,7 +66,7 @@ def register_rule(rule: ExtraRule) -> ExtraRule:
 def _events(start: datetime.datetime, end: datetime.datetime) -> Iterator[AccessEvent]:
     return (
         AccessEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
-        .exclude(object_type="audit.accessevent")  # the console's own use
+        .exclude(object_type__startswith="audit.")  # the console's own use
         .order_by("seq")
         .iterator(chunk_size=2000)
     )
@@ -79,6 +106,7 @@ def find_anomalies(*, start: datetime.datetime, end: datetime.datetime) -> list[
                     "bulk", first[key], f"{len(persons)} personen binnen een uur (grens {limit})"
                 )
             )
+    found = [a for a in found if enabled(a.rule)]
     return sorted(found, key=lambda a: (a.occurred_at, a.rule))
 
 
@@ -95,4 +123,8 @@ def _anomaly(rule: str, event: AccessEvent, detail: str) -> Anomaly:
         occurred_at=event.occurred_at,
         seq=event.seq,
         detail=detail,
+        organisation_id=event.organisation_id,
+        organisation_name=event.organisation_name,
+        object_type=event.object_type,
+        object_id=event.object_id,
     )

@@ -8,23 +8,25 @@ import datetime
 import hashlib
 import hmac
 import io
+import uuid
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit.anomalies import find_anomalies
+from audit.anomalies import RULES, find_anomalies, rule_label
 from audit.chain import audit_key as _audit_key
-from audit.models import AccessEvent
+from audit.models import AccessEvent, ReviewItem
+from audit.review import decide
 from audit.services import record_access
 
 PRIVACY_ROLE = "privacyfunctionaris"
@@ -64,7 +66,9 @@ def _require_privacy_officer(request: Request) -> Any:
 
 
 FILTERS = [
-    OpenApiParameter("person", str, description="id van een betrokkene"),
+    OpenApiParameter(
+        "person", str, description="id van een betrokkene (meerdere: gescheiden door komma's)"
+    ),
     OpenApiParameter("user", int, description="id van een gebruiker"),
     OpenApiParameter("organisation", int),
     OpenApiParameter("action", str, enum=AccessEvent.Action.values),
@@ -78,10 +82,18 @@ def filtered_events(params: Any) -> tuple[QuerySet[AccessEvent], list[str]]:
     events = AccessEvent.objects.order_by("-seq")
     persons: list[str] = []
     if params.get("person"):
-        persons = [str(params["person"])]
+        # Person ids only (comma-separated): a BSN never goes into a URL. The console's
+        # page looks a BSN up by POST and continues with the id.
+        try:
+            persons = [str(uuid.UUID(p.strip())) for p in str(params["person"]).split(",")]
+        except ValueError as error:
+            raise ValidationError({"person": ["Geef een persoons-id."]}) from error
         # Person ids are unique UUID strings: a text match on the JSON list is exact enough
         # and works on SQLite as well as PostgreSQL.
-        events = events.filter(person_ids__icontains=persons[0])
+        match = Q()
+        for person in persons:
+            match |= Q(person_ids__icontains=person)
+        events = events.filter(match)
     for name, field in (("user", "actor_id"), ("organisation", "organisation_id")):
         if params.get(name):
             if not str(params[name]).isdigit():
@@ -116,8 +128,7 @@ class AccessEventListView(ListAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         _require_privacy_officer(request)
         response = super().get(request, *args, **kwargs)
-        person = request.query_params.get("person")
-        persons = [str(person)] if person else []
+        persons = filtered_events(request.query_params)[1]
         record_access(
             action=AccessEvent.Action.SEARCH,
             object_type="audit.accessevent",
@@ -249,3 +260,127 @@ class LogboekExportView(APIView):
             purpose="toezicht op toegang: export Logboek Dataverwerkingen (privacyfunctionaris)",
         )
         return Response({"records": records})
+
+
+class AccessEventPdfView(APIView):
+    """The same selection as a PDF (at most 2 000 events); the export is logged."""
+
+    @extend_schema(parameters=FILTERS, responses={(200, "application/pdf"): bytes})
+    def get(self, request: Request) -> HttpResponse:
+        from audit.pdf import events_pdf
+
+        _require_privacy_officer(request)
+        events, persons = filtered_events(request.query_params)
+        description = ", ".join(
+            f"{name}={request.query_params[name]}"
+            for name in ("user", "organisation", "action", "from", "to")
+            if request.query_params.get(name)
+        )
+        if persons:
+            description = ", ".join(filter(None, [f"{len(persons)} betrokkene(n)", description]))
+        pdf = events_pdf(events.iterator(), description=description or "alles", limit=2000)
+        record_access(
+            action=AccessEvent.Action.EXPORT,
+            object_type="audit.accessevent",
+            person_ids=persons,
+            purpose="toezicht op toegang: export als PDF (privacyfunctionaris)",
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = 'attachment; filename="toegangslog.pdf"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ReviewItemSerializer(serializers.ModelSerializer):
+    rule_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReviewItem
+        fields = [
+            "id",
+            "rule",
+            "rule_label",
+            "event_seq",
+            "occurred_at",
+            "actor_id",
+            "actor_username",
+            "organisation_id",
+            "organisation_name",
+            "object_type",
+            "object_id",
+            "detail",
+            "status",
+            "findings",
+            "reviewed_at",
+        ]
+        read_only_fields = fields
+
+    def get_rule_label(self, item: ReviewItem) -> str:
+        return rule_label(item.rule)
+
+
+class ReviewDecisionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ReviewItem.Status.choices)
+    findings = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class ReviewItemViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The review queue: every anomaly and every break-the-glass use, with status (open, in
+    onderzoek, gegrond, ongegrond) and findings. Filter by ``status`` and ``rule``."""
+
+    serializer_class = ReviewItemSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[ReviewItem]:
+        items = ReviewItem.objects.order_by("-occurred_at")
+        if getattr(self, "swagger_fake_view", False):
+            return items
+        _require_privacy_officer(self.request)
+        params = self.request.query_params
+        if params.get("status"):
+            items = items.filter(status=params["status"])
+        if params.get("rule"):
+            items = items.filter(rule=params["rule"])
+        return items
+
+    def _log(self, action: str, object_id: object = "") -> None:
+        record_access(
+            action=action,
+            object_type="audit.reviewitem",
+            object_id=object_id,
+            purpose="toezicht op toegang: beoordeling (privacyfunctionaris)",
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=ReviewItem.Status.values),
+            OpenApiParameter("rule", str, enum=list(RULES)),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        self._log(AccessEvent.Action.LIST)
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().retrieve(request, *args, **kwargs)
+        self._log(AccessEvent.Action.VIEW, kwargs.get("pk", ""))
+        return response
+
+    @extend_schema(request=ReviewDecisionSerializer, responses=ReviewItemSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        item = self.get_object()
+        data = ReviewDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = decide(
+            item=item,
+            by=request.user,
+            status=data.validated_data["status"],
+            findings=data.validated_data.get("findings", ""),
+        )
+        return Response(self.get_serializer(item).data)

@@ -6,9 +6,13 @@ person ids), never with the content that was shown.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.fields import EncryptedTextField
+from core.models import EncryptedModel
 
 
 class AccessEvent(models.Model):
@@ -95,3 +99,64 @@ class PurgeAnchor(models.Model):
 
     def __str__(self) -> str:
         return f"Opschoning tot {self.seq}"
+
+
+class ReviewItem(EncryptedModel):
+    """One item of the privacy officer's review queue: an anomaly found by a rule, or a
+    break-the-glass use. Refers to the access event that raised it by its position in the
+    chain (the event may later be purged by retention; the item keeps its own snapshot)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        IN_REVIEW = "in_onderzoek", _("in onderzoek")
+        UNJUSTIFIED = "gegrond", _("gegrond (onterecht gebruik)")
+        JUSTIFIED = "ongegrond", _("ongegrond (terecht gebruik)")
+
+    CLOSED = (Status.UNJUSTIFIED, Status.JUSTIFIED)
+
+    rule = models.CharField(_("regel"), max_length=40, db_index=True)
+    event_seq = models.BigIntegerField(_("gebeurtenis"), null=True, blank=True)
+    occurred_at = models.DateTimeField(_("tijdstip"), db_index=True)
+    actor_id = models.BigIntegerField(_("gebruiker-id"), null=True, blank=True)
+    actor_username = models.CharField(_("gebruiker"), max_length=150, blank=True)
+    organisation_id = models.BigIntegerField(_("organisatie-id"), null=True, blank=True)
+    organisation_name = models.CharField(_("organisatie"), max_length=200, blank=True)
+    object_type = models.CharField(_("soort object"), max_length=100, blank=True)
+    object_id = models.CharField(_("object-id"), max_length=64, blank=True)
+    # What raised it, when that is more than the event (a break-the-glass use).
+    source_type = models.CharField(max_length=100, blank=True)
+    source_id = models.CharField(max_length=64, blank=True)
+    detail = models.CharField(_("toelichting"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    findings = EncryptedTextField(_("bevindingen"), blank=True, default="")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("beoordeeld op"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        verbose_name = _("beoordelingsitem")
+        verbose_name_plural = _("beoordelingsitems")
+        constraints = [
+            # Detection runs over overlapping windows: one item per rule and event.
+            models.UniqueConstraint(fields=["rule", "event_seq"], name="audit_review_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Beoordeling {str(self.pk)[:8]} ({self.rule})"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED
+
+
+class DetectionCursor(models.Model):
+    """How far anomaly detection has looked; the next run starts a little before it."""
+
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Detectie tot {self.until:%Y-%m-%d %H:%M}"

@@ -47,3 +47,11 @@ def purge_expired() -> int:
     if anchor is not None:
         log.info("audit retention: purged %s events up to seq=%s", anchor.purged_count, anchor.seq)
     return anchor.purged_count if anchor else 0
+
+
+@shared_task(name="audit.tasks.detect_anomalies", acks_late=True)
+def detect_anomalies() -> int:
+    """Every 15 minutes: turn new anomalies into review items. Safe to run twice."""
+    from audit.review import detect
+
+    return detect()

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from audit.models import AccessEvent
+from audit.models import AccessEvent, ReviewItem
 from audit.services import record_access
 from caseroom import selectors, services
 from caseroom.access import is_house_procesregisseur, works_on_cases
@@ -598,6 +598,10 @@ class BreakGlassReviewSerializer(serializers.ModelSerializer):
     categories: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True
     )
+    review = serializers.SerializerMethodField(
+        help_text="Het item in de beoordelingswachtrij (/api/v1/audit/reviews/<id>/)."
+    )
+    review_status = serializers.SerializerMethodField()
 
     class Meta:
         model = BreakGlassAccess
@@ -610,25 +614,30 @@ class BreakGlassReviewSerializer(serializers.ModelSerializer):
             "categories",
             "created_at",
             "expires_at",
+            "review",
             "review_status",
-            "findings",
-            "reviewed_at",
         ]
         read_only_fields = fields
 
+    def _item(self, access: BreakGlassAccess) -> ReviewItem | None:
+        return self.context.get("reviews", {}).get(str(access.pk))
 
-class BreakGlassReviewUpdateSerializer(serializers.Serializer):
-    review_status = serializers.ChoiceField(choices=BreakGlassAccess.Review.choices)
-    findings = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    def get_review(self, access: BreakGlassAccess) -> str | None:
+        item = self._item(access)
+        return str(item.pk) if item else None
+
+    def get_review_status(self, access: BreakGlassAccess) -> str | None:
+        item = self._item(access)
+        return item.status if item else None
 
 
 class BreakGlassReviewViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """The privacy officer's review queue of break-the-glass uses (no case content)."""
+    """Break-the-glass uses in the privacy officer's house, with their typed reasons. They
+    are reviewed in the review queue (/api/v1/audit/reviews/)."""
 
     serializer_class = BreakGlassReviewSerializer
-    filterset_fields = ["review_status"]
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
@@ -644,27 +653,20 @@ class BreakGlassReviewViewSet(
         )
         selectors.log_exposure(action, "caseroom.breakglassaccess", object_id, set(persons))
 
+    def _context(self, items: list[BreakGlassAccess]) -> dict[str, Any]:
+        reviews = ReviewItem.objects.filter(
+            source_type=services.BREAK_GLASS_SOURCE, source_id__in=[str(i.pk) for i in items]
+        )
+        return {**self.get_serializer_context(), "reviews": {r.source_id: r for r in reviews}}
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         items = list(page or [])
         self._log(AccessEvent.Action.LIST, items)
-        return self.get_paginated_response(self.get_serializer(items, many=True).data)
+        data = BreakGlassReviewSerializer(items, many=True, context=self._context(items)).data
+        return self.get_paginated_response(data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         access = self.get_object()
         self._log(AccessEvent.Action.VIEW, [access], access.pk)
-        return Response(self.get_serializer(access).data)
-
-    @extend_schema(request=BreakGlassReviewUpdateSerializer, responses=BreakGlassReviewSerializer)
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        access = self.get_object()
-        data = BreakGlassReviewUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.break_glass_review(
-            access=access,
-            by=request_user(request),
-            status=data.validated_data["review_status"],
-            findings=data.validated_data.get("findings", ""),
-        )
-        access.refresh_from_db()
-        return Response(self.get_serializer(access).data)
+        return Response(BreakGlassReviewSerializer(access, context=self._context([access])).data)

@@ -33,9 +33,18 @@ class CaseroomConfig(AppConfig):
         register(models.Attachment, exclude=["data"])
         register(models.GroupRecord, mask=["name"])
         from audit.anomalies import register_rule
-        from caseroom.anomalies import outside_participation
+        from audit.console import register_houses, register_review_context
+        from caseroom.anomalies import (
+            break_glass_context,
+            house_scope,
+            houses,
+            outside_participation,
+        )
+        from caseroom.services import BREAK_GLASS_SOURCE
 
         register_rule(outside_participation)
+        register_houses(houses=houses, scope=house_scope)
+        register_review_context(BREAK_GLASS_SOURCE, break_glass_context)
         post_migrate.connect(_defaults, sender=self, dispatch_uid="caseroom-defaults")
         from caseroom.access import clear_permission_cache
 

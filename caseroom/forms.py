@@ -16,55 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from caseroom.models import Case, House, InformationCategory, LifeDomain, Referral, TargetGroup
 from caseroom.uploads import CheckedFile, check_upload
 from core.exceptions import ServiceError
+from core.forms import StyledForm
 from core.validators import validate_bsn
 from partners.models import Organisation
-
-TEXTBOX = "utrecht-textbox utrecht-textbox--html-input"
-TEXTAREA = "utrecht-textarea utrecht-textarea--html-textarea"
-SELECT = "utrecht-select utrecht-select--html-select"
-CHECKBOX = "utrecht-checkbox utrecht-checkbox--html-input"
-
-
-class StyledForm(forms.Form):
-    """NL Design System classes on the widgets, and errors that assistive technology finds.
-
-    The server validates; the browser's ``required`` would paint empty fields as invalid
-    before anything was submitted, so required fields say so through ARIA instead."""
-
-    use_required_attribute = False
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if field.required and not isinstance(widget, forms.RadioSelect):
-                widget.attrs.setdefault("aria-required", "true")
-            # Multiple-choice widgets put their class on the wrapper too; they are styled
-            # through their fieldset instead.
-            if isinstance(widget, forms.RadioSelect | forms.FileInput):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = CHECKBOX
-            elif isinstance(widget, forms.Textarea):
-                css = TEXTAREA
-            elif isinstance(widget, forms.Select):
-                css = SELECT
-            else:
-                css = TEXTBOX
-            widget.attrs.setdefault("class", css)
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self[name].auto_id}_error"
-
-    def add_service_error(self, error: ServiceError) -> None:
-        """Show a service's refusal on the field it names, or above the form."""
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, error.message)
 
 
 class CategoryChoiceField(forms.ModelMultipleChoiceField):

@@ -10,8 +10,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from caseroom.forms import StyledForm
 from caseroom.models import Action, Case, InformationCategory, MeetingType
+from core.forms import StyledForm
 from partners.models import Organisation
 
 

@@ -406,28 +406,15 @@ class Attachment(EncryptedModel):
 
 
 class BreakGlassAccess(EncryptedModel):
-    """Opening a case outside one's participation, with a typed reason; reviewed later."""
-
-    class Review(models.TextChoices):
-        OPEN = "open", _("open")
-        IN_REVIEW = "in_onderzoek", _("in onderzoek")
-        JUSTIFIED = "ongegrond", _("ongegrond (terecht gebruik)")
-        UNJUSTIFIED = "gegrond", _("gegrond (onterecht gebruik)")
+    """Opening a case outside one's participation, with a typed reason. Its review is an item
+    of the privacy officer's review queue (audit.ReviewItem, source caseroom.breakglassaccess)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="break_glass_uses")
     reason = EncryptedTextField(_("reden"))
     categories = models.ManyToManyField(InformationCategory, related_name="+")
     expires_at = models.DateTimeField(_("verloopt op"))
-    review_status = models.CharField(
-        _("beoordeling"), max_length=20, choices=Review.choices, default=Review.OPEN
-    )
     notified_at = models.DateTimeField(null=True, blank=True, editable=False)
-    findings = EncryptedTextField(_("bevindingen"), blank=True, default="")
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

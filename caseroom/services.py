@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AccessEvent
+from audit.review import open_for_event
 from audit.services import record_access
 from caseroom.access import (
     is_house_procesregisseur,
@@ -61,6 +62,8 @@ from core.exceptions import ServiceError
 from partners.models import Organisation, User
 from partners.roles import Role
 from persons.models import Person
+
+BREAK_GLASS_SOURCE = "caseroom.breakglassaccess"
 
 DEFAULT_CATEGORIES: list[tuple[str, str, bool]] = [
     ("basis", "Basis (identiteit, adres, rol in casus)", False),
@@ -537,7 +540,7 @@ def break_glass_open(
         )
     user.__dict__.pop("_casusregie_broken", None)  # the per-request cache of these grants
     _event(case, CaseEvent.Kind.BREAK_GLASS, by=user, categories=sorted(c.code for c in categories))
-    record_access(
+    event = record_access(
         action=AccessEvent.Action.BREAK_GLASS,
         object_type="caseroom.case",
         object_id=case.pk,
@@ -545,37 +548,17 @@ def break_glass_open(
         purpose="doorbraak: " + ", ".join(sorted(c.code for c in categories)),
         user=user,
     )
+    # Every use is an item of the privacy officer's review queue, at once.
+    open_for_event(
+        "break_glass",
+        event,
+        "doorbraak: " + ", ".join(sorted(c.code for c in categories)),
+        source_type=BREAK_GLASS_SOURCE,
+        source_id=access.pk,
+    )
     from caseroom.tasks import notify_break_glass
 
     transaction.on_commit(lambda: notify_break_glass.delay(str(access.pk)))
-    return access
-
-
-@transaction.atomic
-def break_glass_review(
-    *, access: BreakGlassAccess, by: User, status: str, findings: str = ""
-) -> BreakGlassAccess:
-    """The privacy officer of the house records the review of a break-the-glass use."""
-    if not (
-        by.has_role(Role.PRIVACYFUNCTIONARIS)
-        and access.case.house.organisation_id == by.organisation_id
-    ):
-        raise ServiceError(
-            "Alleen de privacyfunctionaris van het huis beoordeelt.", code="permission_denied"
-        )
-    if status not in BreakGlassAccess.Review.values:
-        raise ServiceError(f"Onbekende beoordeling {status!r}.", field="status")
-    closing = status in (BreakGlassAccess.Review.JUSTIFIED, BreakGlassAccess.Review.UNJUSTIFIED)
-    if closing and not findings.strip():
-        raise ServiceError("Leg de bevindingen vast bij het afronden.", field="findings")
-    access.review_status = status
-    if findings.strip():
-        access.findings = findings.strip()
-    access.reviewed_by = by
-    access.reviewed_at = timezone.now()
-    access.save(
-        update_fields=["review_status", "findings", "reviewed_by", "reviewed_at", "updated_at"]
-    )
     return access
 
 

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import AccessEvent
 from caseroom import selectors, services
-from caseroom.forms import StyledForm
 from caseroom.forms_meetings import (
     ActionCreateForm,
     ActionStatusForm,
@@ -47,6 +46,7 @@ from caseroom.models import (
 from caseroom.pdf import agenda_pdf, person_roles
 from caseroom.views import _case_worker, _procesregisseur
 from core.exceptions import ServiceError
+from core.forms import StyledForm
 from partners.models import Organisation, User
 from partners.roles import Role
 

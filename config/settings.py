@@ -214,6 +214,11 @@ HIT_NO_HIT_RATE = env("HIT_NO_HIT_RATE", "30/hour") or "30/hour"
 AUDIT_BULK_PERSONS_PER_HOUR = env_int("AUDIT_BULK_PERSONS_PER_HOUR", 50)
 AUDIT_NIGHT_START = env_int("AUDIT_NIGHT_START", 22)
 AUDIT_NIGHT_END = env_int("AUDIT_NIGHT_END", 7)
+# The rules that are on (comma-separated codes; see docs/audit.md).
+AUDIT_ANOMALY_RULES = env_list(
+    "AUDIT_ANOMALY_RULES",
+    ["break_glass", "off_hours", "bulk", "outside_participation", "protected_person"],
+)
 # NEN 7513: access logs are kept five years, independent of case retention.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
 
@@ -339,6 +344,7 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "caseroom.models.Action.Status",
         "MeetingStatusEnum": "caseroom.models.Meeting.Status",
         "MinutesStatusEnum": "caseroom.models.Minutes.Status",
+        "ReviewStatusEnum": "audit.models.ReviewItem.Status",
     },
 }
 
@@ -381,6 +387,10 @@ CELERY_BEAT_SCHEDULE = {
     "audit-retention": {
         "task": "audit.tasks.purge_expired",
         "schedule": 24 * 60 * 60,
+    },
+    "audit-detect-anomalies": {
+        "task": "audit.tasks.detect_anomalies",
+        "schedule": 15 * 60,
     },
     "audit-verify-chain": {
         "task": "audit.tasks.verify_chain",

@@ -8,8 +8,10 @@ from rest_framework.routers import DefaultRouter
 from audit.api import (
     AccessEventExportView,
     AccessEventListView,
+    AccessEventPdfView,
     AnomalyListView,
     LogboekExportView,
+    ReviewItemViewSet,
 )
 from caseroom.api import (
     BreakGlassReviewViewSet,
@@ -33,6 +35,7 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("actions", ActionViewSet, basename="action")
 router.register("minutes", MinutesViewSet, basename="minutes")
 router.register("break-glass-reviews", BreakGlassReviewViewSet, basename="break-glass-review")
+router.register("audit/reviews", ReviewItemViewSet, basename="audit-review")
 
 participants = ParticipantViewSet.as_view({"get": "list", "post": "create"})
 participant = ParticipantViewSet.as_view({"patch": "partial_update"})
@@ -46,6 +49,7 @@ api_v1 = [
     path("me/", MeView.as_view(), name="me"),
     path("audit/events/", AccessEventListView.as_view(), name="audit-events"),
     path("audit/events/export/", AccessEventExportView.as_view(), name="audit-events-export"),
+    path("audit/events/export/pdf/", AccessEventPdfView.as_view(), name="audit-events-pdf"),
     path("audit/anomalies/", AnomalyListView.as_view(), name="audit-anomalies"),
     path("audit/events/logboek/", LogboekExportView.as_view(), name="audit-events-logboek"),
     path("persons/check/", PersonCheckView.as_view(), name="person-check"),
@@ -76,6 +80,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("partners.urls")),
     path("casussen/", include("caseroom.urls")),
+    path("toezicht/", include("audit.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("beheer/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

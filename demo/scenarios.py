@@ -220,6 +220,7 @@ def load_scenarios(*, house: House, regisseur: User, staff: dict[str, User]) -> 
     past_casusoverleg(b, haidari, de_wit, goals)
     upcoming_casusoverleg(b, haidari)
     justitieel_casusoverleg(b, kanaalzone)
+    privacy_review(b, de_wit)
 
 
 def s1_haidari(b: Builder) -> Case:
@@ -596,3 +597,21 @@ def justitieel_casusoverleg(b: Builder, kanaalzone: list[Case]) -> None:
         item = b.item(meeting, case, "Welke justitiële interventie past bij dit groepslid?")
         b.minutes(item, text, action)
         b.action(item, key, action, due)
+
+
+def privacy_review(b: Builder, de_wit: Case) -> None:
+    """Something for the privacy officer's review queue: the algemeen maatschappelijk werk,
+    not part of case S2, breaks the glass on it; detection turns that into an item."""
+    from audit.review import detect
+
+    amw = b.staff["amw"]
+    services.break_glass_open(
+        user=amw,
+        case=de_wit,
+        reason=(
+            "Cliënt meldt zich vanavond bij ons inloopspreekuur in crisis; ik moet weten "
+            "welke afspraken er lopen voordat ik een noodopvang regel."
+        ),
+        categories=[],
+    )
+    detect()

@@ -34,3 +34,14 @@ def _is_uuid(value: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+def persons_by_bsn(text: str) -> list[str]:
+    """For the privacy officer's console: the person a BSN names (through its blind index)."""
+    from core.validators import normalise_bsn
+    from persons.selectors import person_find_by_bsn
+
+    digits = normalise_bsn(text) if text else ""
+    if not (digits.isdigit() and len(digits) == 9):
+        return []
+    return [str(pk) for pk in person_find_by_bsn(bsn=digits).values_list("pk", flat=True)]

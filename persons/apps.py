@@ -13,6 +13,8 @@ class PersonsConfig(AppConfig):
         register(Address, exclude=[])
         register(PersonRelation)
         from audit.anomalies import register_rule
-        from persons.anomalies import protected_persons
+        from audit.console import register_person_resolver
+        from persons.anomalies import persons_by_bsn, protected_persons
 
         register_rule(protected_persons)
+        register_person_resolver(persons_by_bsn)

@@ -65,7 +65,7 @@ def test_using_the_console_and_exporting_are_logged(world: World) -> None:
     assert all(e.person_ids == [str(world.person.pk)] for e in own)
 
 
-def test_the_privacy_officer_reviews_break_the_glass(world: World) -> None:
+def test_break_the_glass_is_an_item_of_the_review_queue_at_once(world: World) -> None:
     verified_client(world.outsider).post(
         "/api/v1/break-glass/",
         {
@@ -75,24 +75,33 @@ def test_the_privacy_officer_reviews_break_the_glass(world: World) -> None:
         content_type="application/json",
     )
     client = verified_client(world.privacy)
-    queue = client.get("/api/v1/break-glass-reviews/?review_status=open").json()["results"]
-    assert [(item["case"], item["user"], item["review_status"]) for item in queue] == [
+    uses = client.get("/api/v1/break-glass-reviews/").json()["results"]
+    assert [(u["case"], u["user"], u["review_status"]) for u in uses] == [
         (world.case.number, "buiten", "open")
     ]
-    url = f"/api/v1/break-glass-reviews/{queue[0]['id']}/"
-    refused = client.patch(url, {"review_status": "gegrond"}, content_type="application/json")
+    queue = client.get("/api/v1/audit/reviews/?status=open").json()["results"]
+    assert [(i["rule"], i["actor_username"], i["id"]) for i in queue] == [
+        ("break_glass", "buiten", uses[0]["review"])
+    ]
+    url = f"/api/v1/audit/reviews/{queue[0]['id']}/"
+    refused = client.patch(url, {"status": "gegrond"}, content_type="application/json")
     assert refused.status_code == 400  # closing needs findings
+    assert refused.json()["error"]["fields"]["findings"]
     done = client.patch(
         url,
-        {
-            "review_status": "ongegrond",
-            "findings": "Terecht: acute crisis, gemeld aan de wijkagent.",
-        },
+        {"status": "ongegrond", "findings": "Terecht: acute crisis, gemeld aan de wijkagent."},
         content_type="application/json",
     )
-    assert done.json()["review_status"] == "ongegrond"
+    assert done.status_code == 200 and done.json()["status"] == "ongegrond"
+    # The break-the-glass list shows the outcome; others do not see the queue at all.
+    assert client.get("/api/v1/break-glass-reviews/").json()["results"][0]["review_status"] == (
+        "ongegrond"
+    )
     for user in (world.politie, world.outsider, world.regisseur):
         assert verified_client(user).get(url).status_code == 404
+        assert (
+            verified_client(user).patch(url, {}, content_type="application/json").status_code == 404
+        )
 
 
 def test_events_export_in_the_shape_of_logboek_dataverwerkingen(world: World) -> None:

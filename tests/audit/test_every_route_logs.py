@@ -66,6 +66,10 @@ LOGGED: dict[str, tuple[str, Url]] = {
         "privacy",
         lambda w, x: reverse("v1:audit-events-export") + f"?person={w.person.pk}",
     ),
+    "audit-events-pdf": (
+        "privacy",
+        lambda w, x: reverse("v1:audit-events-pdf") + f"?person={w.person.pk}",
+    ),
 }
 
 # Routes that return no personal data on GET (or have no GET), and why.
@@ -81,6 +85,8 @@ NOT_PERSONAL: dict[str, str] = {
     "participant-withdraw": "write only",
     "plan-agree": "write only",
     "audit-anomalies": "rule, user and time of unusual access; no persons (the use is logged)",
+    "audit-review-list": "review items: rule, user, time, findings; no persons (use logged)",
+    "audit-review-detail": "one review item, as above (the use is logged)",
     "person-check": "POST only; logged as a check (tests/caseroom/test_api.py)",
     "break-glass": "POST only; logged as break_glass (tests/caseroom/test_need_to_know.py)",
     "person-addresses": "write only",

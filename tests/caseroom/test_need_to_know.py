@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from freezegun import freeze_time
 
-from audit.models import AccessEvent
+from audit.models import AccessEvent, ReviewItem
 from caseroom.models import CaseGroupObjectPermission
 from partners.models import User
 from tests.caseroom.conftest import World
@@ -216,7 +216,9 @@ def test_break_the_glass_opens_the_case_for_a_few_hours_and_is_logged(world: Wor
     event = AccessEvent.objects.get(action="break_glass")
     assert event.actor_username == "buiten"
     assert str(world.person.pk) in event.person_ids
-    assert world.case.break_glass_uses.get().review_status == "open"
+    use = world.case.break_glass_uses.get()
+    review = ReviewItem.objects.get(source_id=str(use.pk))
+    assert (review.rule, review.status, review.event_seq) == ("break_glass", "open", event.seq)
     with freeze_time(timezone.now() + timedelta(hours=5)):
         assert get(world.outsider, f"/api/v1/cases/{world.case.pk}/")[0] == 404
         assert number not in case_numbers(world.outsider)
