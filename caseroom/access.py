@@ -22,6 +22,7 @@ from caseroom.models import (
     CaseUserObjectPermission,
     InformationCategory,
 )
+from consent.selectors import contribution_basis_exists
 from partners.models import User
 from partners.roles import Role
 
@@ -135,10 +136,12 @@ def has_personal_case_grants(user: User) -> bool:
     return bool(_broken_cases(user, view_case_permission()))
 
 
-def category_predicate(user: User, *, case_ref: str, permission_ref: str) -> Q:
+def category_predicate(
+    user: User, *, case_ref: str, permission_ref: str, basis: Q | None = None
+) -> Q:
     """The one place where category gating is decided: rows whose case (``case_ref``) and
-    category permission (``permission_ref``) the user's organisation holds a grant for, or
-    the user holds a break-the-glass grant for. The legal-basis check joins here."""
+    category permission (``permission_ref``) the user's organisation holds a grant for (and,
+    with ``basis``, a legal basis too), or the user holds a break-the-glass grant for."""
     if not works_on_cases(user):
         return _nothing()
     predicate = Q(
@@ -148,6 +151,8 @@ def category_predicate(user: User, *, case_ref: str, permission_ref: str) -> Q:
             )
         )
     )
+    if basis is not None:
+        predicate &= basis
     broken = _broken(user)
     if broken:
         predicate |= reduce(
@@ -157,7 +162,16 @@ def category_predicate(user: User, *, case_ref: str, permission_ref: str) -> Q:
 
 
 def contribution_predicate(user: User) -> Q:
-    return category_predicate(user, case_ref="case_id", permission_ref="category__permission_id")
+    """Contributions: the category granted to the organisation **and** a valid legal basis
+    for the organisation, the case, the category and the contribution's person (DESIGN.md
+    §6.2). An organisation always sees what it brought in itself. A break-the-glass grant
+    rests on the emergency itself (and is reviewed)."""
+    basis = Q(organisation_id=user.organisation_id) | Q(
+        contribution_basis_exists(user.organisation_id or 0)
+    )
+    return category_predicate(
+        user, case_ref="case_id", permission_ref="category__permission_id", basis=basis
+    )
 
 
 def user_category_codes(user: User, case: Case, *, participation_only: bool = False) -> set[str]:

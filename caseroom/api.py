@@ -79,9 +79,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return selectors.case_list_for_user(user=request_user(self.request))
 
     def get_object(self) -> Case:
-        case: Case = super().get_object()
-        selectors.mark_person_visibility(user=request_user(self.request), cases=[case])
-        return case
+        return selectors.case_get_for_user(
+            user=request_user(self.request), case_id=self.kwargs[self.lookup_field]
+        )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = request_user(request)

@@ -440,6 +440,8 @@ class CaseEvent(models.Model):
         CONTRIBUTION_ADDED = "contribution_added", _("informatie ingebracht")
         BREAK_GLASS = "break_glass", _("doorbraak (break-the-glass)")
         GROUP_LINKED = "group_linked", _("gekoppeld aan groep")
+        CONSENT_GIVEN = "consent_given", _("toestemming vastgelegd")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("toestemming ingetrokken")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     occurred_at = models.DateTimeField(default=timezone.now)

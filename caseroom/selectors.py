@@ -11,6 +11,7 @@ from uuid import UUID
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from audit.models import AccessEvent
 from audit.services import record_access
 from caseroom.access import (
     basis_case_ids,
@@ -125,7 +126,19 @@ def mark_person_visibility(*, user: User, cases: list[Case]) -> list[Case]:
 
 
 def case_get_for_user(*, user: User, case_id: object) -> Case:
-    case: Case = _get_or_404(case_list_for_user(user=user), pk=case_id)
+    """The case, or 404; a refused look is an access event too (result "niet gevonden",
+    no persons named: the user learns nothing, the log keeps the attempt)."""
+    try:
+        case: Case = _get_or_404(case_list_for_user(user=user), pk=case_id)
+    except Http404:
+        record_access(
+            action=AccessEvent.Action.VIEW,
+            object_type="caseroom.case",
+            object_id=str(case_id)[:64],
+            purpose=PURPOSE,
+            result=AccessEvent.Result.NOT_FOUND,
+        )
+        raise
     mark_person_visibility(user=user, cases=[case])
     return case
 

@@ -57,7 +57,9 @@ from caseroom.models import (
     Referral,
     TargetGroup,
 )
+from caseroom.signals import legal_bases_needed
 from caseroom.uploads import CheckedFile
+from consent.selectors import missing_categories
 from core.exceptions import ServiceError
 from partners.models import Organisation, User
 from partners.roles import Role
@@ -152,6 +154,18 @@ def _event(
         category=category,
         data=data,
     )
+
+
+def case_event(
+    case: Case,
+    kind: str,
+    *,
+    by: User | None,
+    category: InformationCategory | None = None,
+    **data: Any,
+) -> CaseEvent:
+    """A line on the case timeline, for other apps' services (consent)."""
+    return _event(case, kind, by=by, category=category, **data)
 
 
 def _require_manager(user: User, case: Case) -> None:
@@ -383,6 +397,26 @@ def _write_grants(participation: Participation) -> None:
     )
 
 
+def _require_bases(
+    case: Case, organisation: Organisation, categories: Sequence[InformationCategory], by: User
+) -> None:
+    """No category without a legal basis: the covenant supplies statutory bases (through
+    the signal); what is still missing is refused, naming what is missing."""
+    legal_bases_needed.send(
+        sender=Participation, case=case, organisation=organisation, categories=categories, by=by
+    )
+    missing = missing_categories(case=case, organisation=organisation, categories=categories)
+    if missing:
+        labels = ", ".join(str(c.label) for c in missing)
+        raise ServiceError(
+            f"Geen grondslag voor {organisation.name} om te ontvangen: {labels}. Leg eerst een "
+            "grondslag vast: een wettelijke grondslag met motivering, of toestemming van "
+            "betrokkene.",
+            code="no_legal_basis",
+            field="categories",
+        )
+
+
 @transaction.atomic
 def participation_add(
     *,
@@ -401,6 +435,7 @@ def participation_add(
             code="duplicate",
             field="organisation",
         )
+    _require_bases(case, organisation, categories, by)
     participation = Participation.objects.create(case=case, organisation=organisation, until=until)
     participation.categories.set(categories)
     _write_grants(participation)
@@ -422,6 +457,7 @@ def participation_set_categories(
     if participation.withdrawn_at is not None:
         raise ServiceError("Deze deelname is beëindigd.", code="withdrawn")
     old = sorted(participation.categories.values_list("code", flat=True))
+    _require_bases(participation.case, participation.organisation, categories, by)
     participation.categories.set(categories)
     _write_grants(participation)
     _event(
@@ -445,6 +481,13 @@ def participation_withdraw(*, participation: Participation, reason: str, by: Use
         raise ServiceError("Deze deelname is al beëindigd.", code="withdrawn")
     if not reason.strip():
         raise ServiceError("Geef de reden van terugtrekking.", field="reason")
+    return participation_end(participation=participation, reason=reason, by=by)
+
+
+@transaction.atomic
+def participation_end(*, participation: Participation, reason: str, by: User) -> Participation:
+    """End a participation without a permission check: for services that decided it already
+    (a withdrawn consent that was the only basis)."""
     participation.withdrawn_at = timezone.now()
     participation.withdrawal_reason = reason.strip()
     participation.save(update_fields=["withdrawn_at", "withdrawal_reason", "updated_at"])
@@ -459,6 +502,26 @@ def participation_withdraw(*, participation: Participation, reason: str, by: Use
         by=by,
         participant_id=participation.organisation_id,
         participation_id=str(participation.pk),
+    )
+    return participation
+
+
+@transaction.atomic
+def participation_drop_categories(
+    *, participation: Participation, categories: Sequence[InformationCategory], by: User
+) -> Participation:
+    """Take categories away without a permission check: for services that decided it
+    already (a category whose only basis was a withdrawn consent)."""
+    old = sorted(participation.categories.values_list("code", flat=True))
+    participation.categories.remove(*categories)
+    _write_grants(participation)
+    _event(
+        participation.case,
+        CaseEvent.Kind.CATEGORIES_CHANGED,
+        by=by,
+        participant_id=participation.organisation_id,
+        old=old,
+        new=sorted(participation.categories.values_list("code", flat=True)),
     )
     return participation
 

@@ -345,6 +345,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "caseroom.models.Meeting.Status",
         "MinutesStatusEnum": "caseroom.models.Minutes.Status",
         "ReviewStatusEnum": "audit.models.ReviewItem.Status",
+        "BasisKindEnum": "consent.models.BasisKind",
     },
 }
 

@@ -24,6 +24,7 @@ from caseroom.api import (
     ReferralViewSet,
 )
 from caseroom.api_meetings import ActionViewSet, GoalViewSet, MeetingViewSet, MinutesViewSet
+from consent.api import ConsentViewSet, LegalBasisViewSet
 from partners.api import MeView, OrganisationViewSet
 
 router = DefaultRouter()
@@ -67,6 +68,26 @@ api_v1 = [
         name="goal-list",
     ),
     path(f"{case_prefix}goals/agree/", GoalViewSet.as_view({"post": "agree"}), name="plan-agree"),
+    path(
+        f"{case_prefix}legal-bases/",
+        LegalBasisViewSet.as_view({"get": "list", "post": "create"}),
+        name="legal-basis-list",
+    ),
+    path(
+        f"{case_prefix}legal-bases/<uuid:pk>/end/",
+        LegalBasisViewSet.as_view({"post": "end"}),
+        name="legal-basis-end",
+    ),
+    path(
+        f"{case_prefix}consents/",
+        ConsentViewSet.as_view({"get": "list", "post": "create"}),
+        name="consent-list",
+    ),
+    path(
+        f"{case_prefix}consents/<uuid:pk>/withdraw/",
+        ConsentViewSet.as_view({"post": "withdraw"}),
+        name="consent-withdraw",
+    ),
     path(f"{case_prefix}contributions/", contributions, name="contribution-list"),
     path(f"{case_prefix}contributions/<uuid:pk>/", contribution, name="contribution-detail"),
     path(

@@ -61,10 +61,15 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None) ->
     return {"error": body}
 
 
+# Refusals that are about the state of things rather than the input: 409 Conflict.
+CONFLICT_CODES = {"no_legal_basis"}
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ServiceError):
         fields = {exc.field: [{"code": exc.code, "message": exc.message}]} if exc.field else None
-        return Response(error_body(exc.code, exc.message, fields), status=400)
+        status_code = 409 if exc.code in CONFLICT_CODES else 400
+        return Response(error_body(exc.code, exc.message, fields), status=status_code)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -31,6 +31,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         for action in ("view", "add", "change")
     ]
     + [
+        f"consent.{action}_{model}"
+        for model in ("covenant", "covenantrule", "covenantpurpose")
+        for action in ("view", "add", "change", "delete")
+    ]
+    + [
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
     ],

@@ -52,6 +52,11 @@ LOGGED: dict[str, tuple[str, Url]] = {
     "meeting-view": ("politie", lambda w, x: reverse("v1:meeting-view", args=[x["meeting"]])),
     "action-list": ("woning", lambda w, x: reverse("v1:action-list")),
     "goal-list": ("politie", lambda w, x: reverse("v1:goal-list", args=[w.case.pk])),
+    "legal-basis-list": (
+        "regisseur",
+        lambda w, x: reverse("v1:legal-basis-list", args=[w.case.pk]),
+    ),
+    "consent-list": ("regisseur", lambda w, x: reverse("v1:consent-list", args=[w.case.pk])),
     "break-glass-review-list": ("privacy", lambda w, x: reverse("v1:break-glass-review-list")),
     "break-glass-review-detail": (
         "privacy",
@@ -84,6 +89,8 @@ NOT_PERSONAL: dict[str, str] = {
     "participant-detail": "write only",
     "participant-withdraw": "write only",
     "plan-agree": "write only",
+    "legal-basis-end": "write only",
+    "consent-withdraw": "write only",
     "audit-anomalies": "rule, user and time of unusual access; no persons (the use is logged)",
     "audit-review-list": "review items: rule, user, time, findings; no persons (use logged)",
     "audit-review-detail": "one review item, as above (the use is logged)",
