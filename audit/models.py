@@ -24,6 +24,7 @@ class AccessEvent(models.Model):
         PRINT = "print", _("afgedrukt")
         CHECK = "check", _("hit/no-hit-vraag")
         BREAK_GLASS = "break_glass", _("doorbraak (break-the-glass)")
+        DELETE = "delete", _("verwijderd (bewaartermijn of verzoek)")
 
     class Result(models.TextChoices):
         SUCCESS = "success", _("toegestaan")

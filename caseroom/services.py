@@ -1043,3 +1043,43 @@ def action_set_status(*, action: Action, by: User, status: str, note: str = "") 
     action.save(update_fields=["status", "note", "updated_at"])
     ActionEvent.objects.create(action=action, actor=by, old_status=old, new_status=status)
     return action
+
+
+# --- retention ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_purge(*, case: Case) -> dict[str, int]:
+    """Remove a case and all personal data in it, for retention (consent.retention decides
+    when). Persons in no other case or referral go too. Returns what was removed, by count,
+    for the tombstone; nothing of the content survives."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    person_ids = set(case.case_persons.values_list("person_id", flat=True))
+    referral = case.referral
+    if referral is not None:
+        person_ids |= set(referral.persons.values_list("pk", flat=True))
+    counts = {
+        "persons": len(person_ids),
+        "participations": case.participations.count(),
+        "contributions": case.contributions.count(),
+        "attachments": Attachment.objects.filter(contribution__case=case).count(),
+        "agenda_items": case.agenda_items.count(),
+        "actions": case.actions.count(),
+        "timeline": case.events.count(),
+    }
+    AgendaItem.objects.filter(case=case).delete()  # their minutes go with them
+    case.delete()
+    if referral is not None and not Case.objects.filter(referral=referral).exists():
+        referral.delete()
+    still_used = set(
+        CasePerson.objects.filter(person_id__in=person_ids).values_list("person_id", flat=True)
+    ) | set(
+        Referral.persons.through.objects.filter(person_id__in=person_ids).values_list(
+            "person_id", flat=True
+        )
+    )
+    orphans = Person.objects.filter(pk__in=person_ids - still_used)
+    counts["persons_removed"] = len(orphans)
+    for person in orphans:
+        person.delete()  # addresses and relations go with the person
+    return counts

@@ -221,6 +221,11 @@ AUDIT_ANOMALY_RULES = env_list(
 )
 # NEN 7513: access logs are kept five years, independent of case retention.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
+# Case retention (consent.retention): months after closure when no covenant purpose of the
+# case's meeting types says otherwise; removal follows this many days after the case first
+# appears on the privacy officer's list of cases due.
+CASE_RETENTION_MONTHS = env_int("CASE_RETENTION_MONTHS", 60)
+RETENTION_NOTICE_DAYS = env_int("RETENTION_NOTICE_DAYS", 14)
 
 LOGIN_URL = "partners:login"
 LOGIN_REDIRECT_URL = "partners:home"
@@ -395,6 +400,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "audit-verify-chain": {
         "task": "audit.tasks.verify_chain",
+        "schedule": 24 * 60 * 60,
+    },
+    "case-retention": {
+        "task": "consent.tasks.retention_run",
         "schedule": 24 * 60 * 60,
     },
     "action-due-reminders": {

@@ -25,6 +25,14 @@ from caseroom.api import (
 )
 from caseroom.api_meetings import ActionViewSet, GoalViewSet, MeetingViewSet, MinutesViewSet
 from consent.api import ConsentViewSet, LegalBasisViewSet
+from consent.api_retention import (
+    ExtensionDecisionView,
+    ExtensionListView,
+    ExtensionRequestView,
+    LegalHoldView,
+    RetentionListView,
+    TombstoneListView,
+)
 from partners.api import MeView, OrganisationViewSet
 
 router = DefaultRouter()
@@ -54,6 +62,20 @@ api_v1 = [
     path("audit/anomalies/", AnomalyListView.as_view(), name="audit-anomalies"),
     path("audit/events/logboek/", LogboekExportView.as_view(), name="audit-events-logboek"),
     path("persons/check/", PersonCheckView.as_view(), name="person-check"),
+    path("retention/", RetentionListView.as_view(), name="retention-list"),
+    path("retention/<int:case_pk>/hold/", LegalHoldView.as_view(), name="retention-hold"),
+    path(
+        "retention/<int:case_pk>/extensions/",
+        ExtensionRequestView.as_view(),
+        name="retention-extension-request",
+    ),
+    path("retention/extensions/", ExtensionListView.as_view(), name="retention-extension-list"),
+    path(
+        "retention/extensions/<uuid:pk>/decide/",
+        ExtensionDecisionView.as_view(),
+        name="retention-extension-decide",
+    ),
+    path("retention/tombstones/", TombstoneListView.as_view(), name="retention-tombstones"),
     path("break-glass/", BreakGlassView.as_view(), name="break-glass"),
     path(f"{case_prefix}participants/", participants, name="participant-list"),
     path(f"{case_prefix}participants/<uuid:pk>/", participant, name="participant-detail"),
@@ -102,6 +124,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("casussen/", include("caseroom.urls")),
     path("toezicht/", include("audit.urls")),
+    path("gegevens/", include("consent.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("beheer/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

@@ -263,3 +263,101 @@ class LegalBasis(EncryptedModel, Ground):
 
     def __str__(self) -> str:
         return f"Grondslag {str(self.pk)[:8]}"
+
+
+class Retention(TimeStampedModel):
+    """Where a closed case stands in its retention: when its personal data are due for
+    removal, whether a legal hold blocks that, and when it was first listed as due (the
+    privacy officer's dry-run list; removal follows RETENTION_NOTICE_DAYS later)."""
+
+    case = models.OneToOneField("caseroom.Case", on_delete=models.CASCADE, related_name="retention")
+    months = models.PositiveIntegerField(_("bewaartermijn (maanden)"))
+    source = models.CharField(_("grond van de termijn"), max_length=200)
+    due_on = models.DateField(_("te verwijderen vanaf"))
+    announced_on = models.DateField(_("aangekondigd op"), null=True, blank=True)
+    legal_hold = models.BooleanField(_("bewaarplicht (legal hold)"), default=False)
+    hold_reason = models.CharField(_("reden bewaarplicht"), max_length=300, blank=True)
+    hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    hold_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on"]
+        verbose_name = _("bewaartermijn")
+        verbose_name_plural = _("bewaartermijnen")
+
+    def __str__(self) -> str:
+        return f"Bewaartermijn casus {self.case_id}"
+
+
+class RetentionExtension(EncryptedModel):
+    """A longer retention for one case: asked with a reason, decided by someone else."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "aangevraagd", _("aangevraagd")
+        APPROVED = "goedgekeurd", _("goedgekeurd")
+        REJECTED = "afgewezen", _("afgewezen")
+
+    case = models.ForeignKey(
+        "caseroom.Case", on_delete=models.CASCADE, related_name="retention_extensions"
+    )
+    until = models.DateField(_("bewaren tot en met"))
+    reason = EncryptedTextField(_("reden"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("verlenging bewaartermijn")
+        verbose_name_plural = _("verlengingen bewaartermijn")
+
+    def __str__(self) -> str:
+        return f"Verlenging {str(self.pk)[:8]}"
+
+
+class CaseTombstone(models.Model):
+    """What remains of a case whose personal data were removed: its number, dates and
+    counts. No persons, no content."""
+
+    case_number = models.CharField(_("casusnummer"), max_length=30)
+    house_organisation_id = models.BigIntegerField()
+    house_name = models.CharField(_("huis"), max_length=200)
+    target_group = models.CharField(_("doelgroep"), max_length=100, blank=True)
+    opened_at = models.DateTimeField(_("geopend op"))
+    closed_at = models.DateTimeField(_("afgesloten op"))
+    closure_reason = models.CharField(_("reden van afsluiting"), max_length=40, blank=True)
+    retention_months = models.PositiveIntegerField()
+    retention_source = models.CharField(max_length=200)
+    due_on = models.DateField()
+    purged_at = models.DateTimeField(_("verwijderd op"), default=timezone.now)
+    counts = models.JSONField(_("aantallen"), default=dict)
+
+    class Meta:
+        ordering = ["-purged_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["house_organisation_id", "case_number"], name="consent_tombstone_once"
+            )
+        ]
+        verbose_name = _("grafsteen van een casus")
+        verbose_name_plural = _("grafstenen van casussen")
+
+    def __str__(self) -> str:
+        return f"{self.case_number} (verwijderd)"

@@ -4,6 +4,7 @@ one of the two tables below, or this test fails."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 import pytest
@@ -13,6 +14,7 @@ from audit.models import AccessEvent
 from caseroom import services
 from caseroom.models import Meeting, MeetingType
 from caseroom.uploads import check_upload
+from consent import retention
 from tests.caseroom.conftest import World
 from tests.conftest import verified_client
 
@@ -57,6 +59,7 @@ LOGGED: dict[str, tuple[str, Url]] = {
         lambda w, x: reverse("v1:legal-basis-list", args=[w.case.pk]),
     ),
     "consent-list": ("regisseur", lambda w, x: reverse("v1:consent-list", args=[w.case.pk])),
+    "retention-extension-list": ("privacy", lambda w, x: reverse("v1:retention-extension-list")),
     "break-glass-review-list": ("privacy", lambda w, x: reverse("v1:break-glass-review-list")),
     "break-glass-review-detail": (
         "privacy",
@@ -90,6 +93,11 @@ NOT_PERSONAL: dict[str, str] = {
     "participant-withdraw": "write only",
     "plan-agree": "write only",
     "legal-basis-end": "write only",
+    "retention-list": "case numbers and dates of closed cases (the use is logged)",
+    "retention-hold": "write only",
+    "retention-extension-request": "write only",
+    "retention-extension-decide": "write only",
+    "retention-tombstones": "case numbers, dates and counts of removed cases",
     "consent-withdraw": "write only",
     "audit-anomalies": "rule, user and time of unusual access; no persons (the use is logged)",
     "audit-review-list": "review items: rule, user, time, findings; no persons (use logged)",
@@ -170,6 +178,15 @@ def fixtures(world: World) -> dict[str, object]:
         case=world.case,
         reason="Acute dreiging; de wijkagent heeft de gegevens nu nodig.",
         categories=[],
+    )
+    services.case_set_status(
+        case=world.case, status="afgesloten", closure_reason="doel_bereikt", by=world.regisseur
+    )
+    retention.extension_request(
+        case=world.case,
+        until=datetime.date(2099, 1, 1),
+        reason="Strafzaak loopt nog; het dossier is nodig voor de rechtbank.",
+        by=world.regisseur,
     )
     return {
         "break_glass": broken.pk,
