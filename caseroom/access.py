@@ -164,10 +164,12 @@ def category_predicate(
 def contribution_predicate(user: User) -> Q:
     """Contributions: the category granted to the organisation **and** a valid legal basis
     for the organisation, the case, the category and the contribution's person (DESIGN.md
-    §6.2). An organisation always sees what it brought in itself. A break-the-glass grant
+    §6.2), unless the person asked to restrict processing. An organisation always sees what
+    it brought in itself. A break-the-glass grant
     rests on the emergency itself (and is reviewed)."""
-    basis = Q(organisation_id=user.organisation_id) | Q(
-        contribution_basis_exists(user.organisation_id or 0)
+    basis = Q(organisation_id=user.organisation_id) | (
+        Q(contribution_basis_exists(user.organisation_id or 0))
+        & ~Q(person__processing_restricted=True)  # AVG art. 18: kept, not shared
     )
     return category_predicate(
         user, case_ref="case_id", permission_ref="category__permission_id", basis=basis

@@ -351,6 +351,7 @@ SPECTACULAR_SETTINGS = {
         "MinutesStatusEnum": "caseroom.models.Minutes.Status",
         "ReviewStatusEnum": "audit.models.ReviewItem.Status",
         "BasisKindEnum": "consent.models.BasisKind",
+        "SubjectRequestKindEnum": "consent.models.SubjectRequest.Kind",
     },
 }
 

@@ -25,6 +25,13 @@ from caseroom.api import (
 )
 from caseroom.api_meetings import ActionViewSet, GoalViewSet, MeetingViewSet, MinutesViewSet
 from consent.api import ConsentViewSet, LegalBasisViewSet
+from consent.api_requests import (
+    AccessReportView,
+    SubjectRequestActionView,
+    SubjectRequestDetailView,
+    SubjectRequestListView,
+    TaskDoneView,
+)
 from consent.api_retention import (
     ExtensionDecisionView,
     ExtensionListView,
@@ -62,6 +69,27 @@ api_v1 = [
     path("audit/anomalies/", AnomalyListView.as_view(), name="audit-anomalies"),
     path("audit/events/logboek/", LogboekExportView.as_view(), name="audit-events-logboek"),
     path("persons/check/", PersonCheckView.as_view(), name="person-check"),
+    path("subject-requests/", SubjectRequestListView.as_view(), name="subject-request-list"),
+    path(
+        "subject-requests/<uuid:pk>/",
+        SubjectRequestDetailView.as_view(),
+        name="subject-request-detail",
+    ),
+    path(
+        "subject-requests/<uuid:pk>/report/",
+        AccessReportView.as_view(),
+        name="subject-request-report",
+    ),
+    path(
+        "subject-requests/<uuid:pk>/tasks/<uuid:task_pk>/done/",
+        TaskDoneView.as_view(),
+        name="subject-request-task-done",
+    ),
+    path(
+        "subject-requests/<uuid:pk>/<slug:step>/",
+        SubjectRequestActionView.as_view(),
+        name="subject-request-action",
+    ),
     path("retention/", RetentionListView.as_view(), name="retention-list"),
     path("retention/<int:case_pk>/hold/", LegalHoldView.as_view(), name="retention-hold"),
     path(

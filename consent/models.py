@@ -9,6 +9,7 @@ organisation is granted a category; consent supplies bases per person.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 
 from django.conf import settings
@@ -361,3 +362,112 @@ class CaseTombstone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_number} (verwijderd)"
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+class SubjectRequest(EncryptedModel):
+    """A data subject's request (AVG art. 15–18), taken in by any partner as the one contact
+    point, answered by the joint controllers within a month (extendable by two, with a
+    reason)."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "inzage", _("inzage (art. 15)")
+        RECTIFICATION = "correctie", _("correctie (art. 16)")
+        RESTRICTION = "beperking", _("beperking (art. 18)")
+        ERASURE = "verwijdering", _("verwijdering (art. 17)")
+
+    class Status(models.TextChoices):
+        RECEIVED = "ontvangen", _("ontvangen")
+        IN_PROGRESS = "in_behandeling", _("in behandeling")
+        DONE = "afgehandeld", _("afgehandeld")
+        REFUSED = "afgewezen", _("afgewezen")
+
+    OPEN = (Status.RECEIVED, Status.IN_PROGRESS)
+
+    kind = models.CharField(_("soort verzoek"), max_length=20, choices=Kind.choices)
+    person = models.ForeignKey(
+        "persons.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    contact_organisation = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("contactpunt"),
+    )
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    received_on = models.DateField(_("ontvangen op"), default=timezone.localdate)
+    description = EncryptedTextField(_("omschrijving van het verzoek"))
+    identity_checked = models.CharField(_("identiteit vastgesteld met"), max_length=100)
+    due_on = models.DateField(_("uiterste datum"))
+    extended_to = models.DateField(_("verlengd tot"), null=True, blank=True)
+    extension_reason = EncryptedTextField(_("reden verlenging"), blank=True, default="")
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )
+    outcome = EncryptedTextField(_("uitkomst"), blank=True, default="")
+    report_released_at = models.DateTimeField(_("rapport vrijgegeven op"), null=True, blank=True)
+    report_released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    closed_at = models.DateTimeField(_("afgesloten op"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["due_on", "created_at"]
+        verbose_name = _("verzoek van betrokkene")
+        verbose_name_plural = _("verzoeken van betrokkenen")
+
+    def __str__(self) -> str:
+        return f"Verzoek {str(self.pk)[:8]} ({self.kind})"
+
+    @property
+    def deadline(self) -> datetime.date:
+        return self.extended_to or self.due_on
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return self.is_open and (today or timezone.localdate()) > self.deadline
+
+
+class SubjectRequestTask(EncryptedModel):
+    """One joint controller's part of a request: search its own records, report back."""
+
+    request = models.ForeignKey(SubjectRequest, on_delete=models.CASCADE, related_name="tasks")
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    note = EncryptedTextField(_("bevindingen"), blank=True, default="")
+    done_at = models.DateTimeField(_("gereed op"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["organisation__name"]
+        verbose_name = _("taak bij een verzoek")
+        verbose_name_plural = _("taken bij verzoeken")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "organisation"], name="consent_task_per_controller"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Taak {str(self.pk)[:8]}"

@@ -8,7 +8,6 @@ personal data go, a tombstone and an access event stay. Running it twice changes
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from dataclasses import dataclass
 from typing import Any
@@ -25,18 +24,10 @@ from caseroom import services as caseroom_services
 from caseroom.access import is_house_procesregisseur
 from caseroom.models import Case, MeetingType
 from consent.covenant import active_covenant
-from consent.models import CaseTombstone, Retention, RetentionExtension
+from consent.models import CaseTombstone, Retention, RetentionExtension, add_months
 from core.exceptions import ServiceError
 from partners.models import User
 from partners.roles import Role
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 def period_for(case: Case) -> tuple[int, str]:

@@ -6,4 +6,10 @@ app_name = "consent"
 
 urlpatterns = [
     path("bewaartermijnen/", views.retention, name="retention"),
+    path("verzoeken/", views.subject_requests, name="subject_requests"),
+    path(
+        "verzoeken/<uuid:request_id>/",
+        views.subject_request_detail,
+        name="subject_request_detail",
+    ),
 ]

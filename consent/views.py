@@ -10,17 +10,21 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit.models import AccessEvent
 from audit.services import record_access
 from consent import retention as services
+from consent import subject_requests as requests_services
+from consent.api_requests import request_for, requests_for
 from consent.api_retention import case_in_scope, cases_scope, retention_scope
+from consent.forms import IntakeForm
 from consent.models import RetentionExtension
 from core.exceptions import ServiceError
 from partners.models import User
@@ -103,3 +107,94 @@ def _act(request: HttpRequest, user: User) -> None:
         messages.success(request, _("Besluit over de verlenging vastgelegd."))
     else:
         raise ServiceError(_("Onbekende handeling."))
+
+
+# --- data-subject requests ------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def subject_requests(request: HttpRequest) -> HttpResponse:
+    """Any partner takes a request in here; the privacy officer sees all requests with their
+    term (overdue ones first), others the requests of their organisation."""
+    user = request_user(request)
+    form = IntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = requests_services.request_intake(by=user, **form.cleaned_data)
+        except ServiceError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request,
+                _("Verzoek ontvangen. Uiterlijk %(due)s krijgt betrokkene antwoord.")
+                % {"due": date_format(created.due_on, "j F Y")},
+            )
+            return redirect("consent:subject_requests")
+    rows = sorted(
+        requests_for(user).prefetch_related("tasks"),
+        key=lambda r: (not r.is_overdue(), not r.is_open, r.deadline),
+    )
+    record_access(
+        action=AccessEvent.Action.LIST,
+        object_type="consent.subjectrequest",
+        person_ids=[r.person_id for r in rows if r.person_id],
+        purpose="verzoeken van betrokkenen",
+    )
+    return render(
+        request,
+        "consent/subject_requests.html",
+        {
+            "form": form,
+            "rows": rows,
+            "officer": user.has_role(Role.PRIVACYFUNCTIONARIS),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def subject_request_detail(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    user = request_user(request)
+    if not user.has_role(Role.PRIVACYFUNCTIONARIS):
+        raise Http404
+    found = request_for(user, request_id)
+    if request.method == "POST":
+        step = request.POST.get("step", "")
+        try:
+            if step == "extend":
+                months = request.POST.get("months", "")
+                requests_services.request_extend(
+                    request=found,
+                    months=int(months) if months.isdigit() else 0,
+                    reason=request.POST.get("reason", ""),
+                    by=user,
+                )
+            elif step == "release":
+                requests_services.report_release(request=found, by=user)
+            elif step == "restrict":
+                requests_services.restrict(request=found, by=user)
+            elif step == "erase":
+                requests_services.erase(request=found, by=user)
+            elif step in ("afgehandeld", "afgewezen"):
+                requests_services.request_close(
+                    request=found, status=step, outcome=request.POST.get("outcome", ""), by=user
+                )
+            else:
+                raise ServiceError(_("Onbekende handeling."))
+        except ServiceError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Vastgelegd."))
+        return redirect("consent:subject_request_detail", request_id=found.pk)
+    record_access(
+        action=AccessEvent.Action.VIEW,
+        object_type="consent.subjectrequest",
+        object_id=found.pk,
+        person_ids=[found.person_id] if found.person_id else [],
+        purpose="verzoek van betrokkene",
+    )
+    return render(
+        request,
+        "consent/subject_request_detail.html",
+        {"item": found, "tasks": found.tasks.select_related("organisation", "done_by")},
+    )

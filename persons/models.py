@@ -56,6 +56,14 @@ class Person(EncryptedModel):
         _("licht verstandelijke beperking (LVB)"), null=True, blank=True
     )
     communication_needs = EncryptedTextField(_("communicatiebehoeften"), blank=True, default="")
+    processing_restricted = models.BooleanField(
+        _("verwerking beperkt"),
+        default=False,
+        help_text=_(
+            "Op verzoek van betrokkene (AVG art. 18): gegevens worden bewaard, niet gedeeld; "
+            "alleen de organisatie die ze inbracht ziet ze nog."
+        ),
+    )
     is_protected = models.BooleanField(
         _("bijzonder beschermd"),
         default=False,

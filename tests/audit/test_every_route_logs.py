@@ -14,7 +14,7 @@ from audit.models import AccessEvent
 from caseroom import services
 from caseroom.models import Meeting, MeetingType
 from caseroom.uploads import check_upload
-from consent import retention
+from consent import retention, subject_requests
 from tests.caseroom.conftest import World
 from tests.conftest import verified_client
 
@@ -60,6 +60,15 @@ LOGGED: dict[str, tuple[str, Url]] = {
     ),
     "consent-list": ("regisseur", lambda w, x: reverse("v1:consent-list", args=[w.case.pk])),
     "retention-extension-list": ("privacy", lambda w, x: reverse("v1:retention-extension-list")),
+    "subject-request-list": ("privacy", lambda w, x: reverse("v1:subject-request-list")),
+    "subject-request-detail": (
+        "privacy",
+        lambda w, x: reverse("v1:subject-request-detail", args=[x["subject_request"]]),
+    ),
+    "subject-request-report": (
+        "privacy",
+        lambda w, x: reverse("v1:subject-request-report", args=[x["subject_request"]]),
+    ),
     "break-glass-review-list": ("privacy", lambda w, x: reverse("v1:break-glass-review-list")),
     "break-glass-review-detail": (
         "privacy",
@@ -95,6 +104,8 @@ NOT_PERSONAL: dict[str, str] = {
     "legal-basis-end": "write only",
     "retention-list": "case numbers and dates of closed cases (the use is logged)",
     "retention-hold": "write only",
+    "subject-request-task-done": "write only",
+    "subject-request-action": "write only",
     "retention-extension-request": "write only",
     "retention-extension-decide": "write only",
     "retention-tombstones": "case numbers, dates and counts of removed cases",
@@ -188,7 +199,15 @@ def fixtures(world: World) -> dict[str, object]:
         reason="Strafzaak loopt nog; het dossier is nodig voor de rechtbank.",
         by=world.regisseur,
     )
+    subject_request = subject_requests.request_intake(
+        kind="inzage",
+        bsn="111222333",
+        description="Wat is er over mij vastgelegd?",
+        identity_checked="paspoort",
+        by=world.politie,
+    )
     return {
+        "subject_request": subject_request.pk,
         "break_glass": broken.pk,
         "contribution": contribution.pk,
         "attachment": contribution.attachments.get().pk,
