@@ -226,6 +226,8 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
 # appears on the privacy officer's list of cases due.
 CASE_RETENTION_MONTHS = env_int("CASE_RETENTION_MONTHS", 60)
 RETENTION_NOTICE_DAYS = env_int("RETENTION_NOTICE_DAYS", 14)
+# Anonymised exports: figures and records resting on fewer cases than this are suppressed.
+EXPORT_MIN_GROUP = env_int("EXPORT_MIN_GROUP", 5)
 
 LOGIN_URL = "partners:login"
 LOGIN_REDIRECT_URL = "partners:home"

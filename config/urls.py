@@ -27,6 +27,7 @@ from caseroom.api_meetings import ActionViewSet, GoalViewSet, MeetingViewSet, Mi
 from consent.api import ConsentViewSet, LegalBasisViewSet
 from consent.api_requests import (
     AccessReportView,
+    AnonymisedExportView,
     SubjectRequestActionView,
     SubjectRequestDetailView,
     SubjectRequestListView,
@@ -90,6 +91,7 @@ api_v1 = [
         SubjectRequestActionView.as_view(),
         name="subject-request-action",
     ),
+    path("exports/anonymised/", AnonymisedExportView.as_view(), name="export-anonymised"),
     path("retention/", RetentionListView.as_view(), name="retention-list"),
     path("retention/<int:case_pk>/hold/", LegalHoldView.as_view(), name="retention-hold"),
     path(

@@ -262,3 +262,62 @@ class AccessReportView(APIView):
         response["Content-Disposition"] = 'attachment; filename="inzage.pdf"'
         response["Cache-Control"] = "no-store"
         return response
+
+
+class AnonymisedExportView(APIView):
+    """An anonymised export of one house's cases opened in a period (``house`` = the
+    house's organisation id, ``from``/``to`` as JJJJ-MM-DD): no direct identifiers, no free
+    text, small groups suppressed. For the procesregisseur (own house), the bestuurder and
+    the privacy officer; the export is logged."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("house", int),
+            OpenApiParameter("from", str),
+            OpenApiParameter("to", str),
+        ],
+        responses={(200, "application/json"): dict},
+    )
+    def get(self, request: Request) -> Response:
+        from dataclasses import asdict
+
+        from django.utils import timezone
+        from django.utils.dateparse import parse_date
+        from rest_framework.exceptions import ValidationError
+
+        from caseroom.models import House
+        from consent.anonymised import anonymised_export
+
+        user = request_user(request)
+        houses = House.objects.all()
+        if user.has_role(Role.PRIVACYFUNCTIONARIS) or user.has_role(Role.BESTUURDER):
+            pass
+        elif user.has_role(Role.PROCESREGISSEUR):
+            houses = houses.filter(organisation_id=user.organisation_id)
+        else:
+            raise Http404
+        house_id = str(request.query_params.get("house", ""))
+        house = houses.filter(organisation_id=house_id).first() if house_id.isdigit() else None
+        if house is None:
+            raise Http404
+        today = timezone.localdate()
+        period = {}
+        for name, default in (("from", today.replace(year=today.year - 1)), ("to", today)):
+            text = request.query_params.get(name)
+            try:
+                day = parse_date(text) if text else default
+            except ValueError:
+                day = None
+            if day is None:
+                raise ValidationError({name: ["Ongeldige datum; gebruik JJJJ-MM-DD."]})
+            period[name] = day
+        if period["from"] > period["to"]:
+            raise ValidationError({"to": ["De einddatum ligt vóór de begindatum."]})
+        export = anonymised_export(house=house, start=period["from"], end=period["to"])
+        record_access(
+            action=AccessEvent.Action.EXPORT,
+            object_type="consent.anonymisedexport",
+            object_id=house.organisation_id,
+            purpose="geanonimiseerde export (leersessie / raad)",
+        )
+        return Response(asdict(export))

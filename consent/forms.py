@@ -24,3 +24,37 @@ class IntakeForm(StyledForm):
     description = forms.CharField(
         label=_("Wat vraagt betrokkene?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class BasisForm(StyledForm):
+    organisation = forms.TypedChoiceField(label=_("Organisatie"), coerce=int)
+    category = forms.ChoiceField(label=_("Informatiecategorie"))
+    person = forms.ChoiceField(label=_("Betrokkene"), required=False)
+    kind = forms.ChoiceField(label=_("Grondslag"))
+    secrecy_route = forms.ChoiceField(label=_("Route bij beroepsgeheim"), required=False)
+    provision = forms.CharField(label=_("Bepaling"), required=False, max_length=200)
+    motivation = forms.CharField(
+        label=_("Noodzaak, proportionaliteit en subsidiariteit"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    valid_until = forms.DateField(
+        label=_("Geldig tot en met"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class ConsentForm(StyledForm):
+    person = forms.ChoiceField(label=_("Betrokkene"))
+    organisations = forms.TypedMultipleChoiceField(
+        label=_("Organisaties"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("Categorieën"), widget=forms.CheckboxSelectMultiple
+    )
+    recorded_how = forms.ChoiceField(label=_("Vastgelegd"))
+    note = forms.CharField(
+        label=_("Toelichting"), required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip

@@ -34,7 +34,7 @@ def access_report_pdf(report: AccessReport, *, draft: bool) -> bytes:
     h1, h2, h3, body = styles["Title"], styles["Heading2"], styles["Heading3"], styles["BodyText"]
     small = body.clone("small", fontSize=8, leading=10)
     person = report.person
-    name = " ".join(p for p in (person.given_names, person.surname) if p)
+    name = person.full_name
     story: list[Any] = [
         _p(_("Inzage in uw gegevens (AVG art. 15)"), h1),
         _p(

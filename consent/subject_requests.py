@@ -159,10 +159,6 @@ class AccessReport:
     accesses: list[AccessEvent]
 
 
-def _name(person: Person) -> str:
-    return " ".join(p for p in (person.given_names, person.surname) if p)
-
-
 def access_report(request: SubjectRequest) -> AccessReport:
     """All data about the person, by category, across cases, and who accessed them. Other
     persons appear only as the relation and their name; contributions about someone else or
@@ -171,7 +167,7 @@ def access_report(request: SubjectRequest) -> AccessReport:
     if person is None:
         raise ServiceError(_("Er zijn geen gegevens over deze persoon."), code="no_person")
     relations = [
-        (str(r.get_kind_display()), _name(r.related))
+        (str(r.get_kind_display()), r.related.full_name)
         for r in PersonRelation.objects.filter(person=person).select_related("related")
     ]
     sections: dict[int, CaseSection] = {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,16 +21,22 @@ from django.views.decorators.http import require_http_methods
 
 from audit.models import AccessEvent
 from audit.services import record_access
+from caseroom.access import is_house_procesregisseur
+from caseroom.models import Case, InformationCategory
+from caseroom.selectors import case_get_for_user, log_exposure
 from consent import retention as services
+from consent import selectors
+from consent import services as consent_services
 from consent import subject_requests as requests_services
 from consent.api_requests import request_for, requests_for
 from consent.api_retention import case_in_scope, cases_scope, retention_scope
-from consent.forms import IntakeForm
-from consent.models import RetentionExtension
+from consent.forms import BasisForm, ConsentForm, IntakeForm
+from consent.models import BasisKind, Consent, LegalBasis, RetentionExtension, SecrecyRoute
 from core.exceptions import ServiceError
-from partners.models import User
+from partners.models import Organisation, User
 from partners.permissions import request_user
 from partners.roles import Role
+from persons.models import Person
 
 
 @require_http_methods(["GET", "POST"])
@@ -198,3 +205,136 @@ def subject_request_detail(request: HttpRequest, request_id: uuid.UUID) -> HttpR
         "consent/subject_request_detail.html",
         {"item": found, "tasks": found.tasks.select_related("organisation", "done_by")},
     )
+
+
+# --- a case's legal bases and consents ------------------------------------------------------
+
+
+def _basis_forms(case: Case, data: Any = None) -> tuple[BasisForm, ConsentForm]:
+    participants = list(
+        case.participations.filter(withdrawn_at__isnull=True)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    organisations = [(p.organisation_id, p.organisation.name) for p in participants]
+    categories = list(InformationCategory.objects.values_list("code", "label"))
+    persons = [
+        (str(link.person_id), link.person.full_name)
+        for link in case.case_persons.select_related("person")
+    ]
+    basis = BasisForm(data if data and data.get("form") == "basis" else None, prefix="grondslag")
+    basis.fields["organisation"].choices = organisations  # type: ignore[attr-defined]
+    basis.fields["category"].choices = categories  # type: ignore[attr-defined]
+    basis.fields["person"].choices = [("", _("Alle personen in de casus")), *persons]  # type: ignore[attr-defined]
+    basis.fields["kind"].choices = [  # type: ignore[attr-defined]
+        c for c in BasisKind.choices if c[0] != BasisKind.CONSENT
+    ]
+    basis.fields["secrecy_route"].choices = SecrecyRoute.choices  # type: ignore[attr-defined]
+    consent = ConsentForm(
+        data if data and data.get("form") == "consent" else None, prefix="toestemming"
+    )
+    consent.fields["person"].choices = persons  # type: ignore[attr-defined]
+    consent.fields["organisations"].choices = organisations  # type: ignore[attr-defined]
+    consent.fields["categories"].choices = categories  # type: ignore[attr-defined]
+    consent.fields["recorded_how"].choices = Consent.Recorded.choices  # type: ignore[attr-defined]
+    return basis, consent
+
+
+@require_http_methods(["GET", "POST"])
+def case_bases(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The legal bases of a case, and for the procesregisseur of the house the consents and
+    the forms to record either (or withdraw a consent)."""
+    user = request_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    manager = is_house_procesregisseur(user, case)
+    basis_form, consent_form = _basis_forms(case, request.POST if manager else None)
+    if request.method == "POST":
+        if not manager:
+            raise Http404
+        if _post_bases(request, user, case, basis_form, consent_form):
+            return redirect("consent:case_bases", case_id=case.pk)
+    bases = selectors.bases_for_case(case=case)
+    if not manager:
+        bases = bases.filter(organisation_id=user.organisation_id)
+    valid = set(LegalBasis.objects.valid().filter(case=case).values_list("pk", flat=True))
+    persons = set(case.case_persons.values_list("person_id", flat=True))
+    log_exposure(AccessEvent.Action.VIEW, "consent.legalbasis", case.pk, persons)
+    return render(
+        request,
+        "consent/case_bases.html",
+        {
+            "case": case,
+            "manager": manager,
+            "bases": bases,
+            "valid": valid,
+            "consents": selectors.consents_for_case(case=case) if manager else [],
+            "basis_form": basis_form,
+            "consent_form": consent_form,
+        },
+    )
+
+
+def _post_bases(
+    request: HttpRequest, user: User, case: Case, basis_form: BasisForm, consent_form: ConsentForm
+) -> bool:
+    """Handle one of the forms; True when it succeeded (redirect), False to show errors."""
+    which = request.POST.get("form")
+    try:
+        if which == "withdraw":
+            pk = _uuid(request.POST.get("consent", ""))
+            consent = Consent.objects.filter(case=case, pk=pk).first() if pk else None
+            if consent is None:
+                raise Http404
+            outcome = consent_services.consent_withdraw(
+                consent=consent, by=user, note=request.POST.get("note", "")
+            )
+            messages.success(
+                request,
+                _("Toestemming ingetrokken: %(n)s grondslagen beëindigd, %(w)s organisatie(s) uit "
+                  "de casus, %(r)s te herbeoordelen.")
+                % {"n": outcome["ended"], "w": len(outcome["withdrawn"]), "r": outcome["review"]},
+            )  # fmt: skip
+            return True
+        if which == "basis" and basis_form.is_valid():
+            data = basis_form.cleaned_data
+            consent_services.legal_basis_record(
+                case=case,
+                organisation=Organisation.objects.get(pk=data["organisation"]),
+                category=InformationCategory.objects.get(code=data["category"]),
+                person=Person.objects.filter(pk=data["person"]).first() if data["person"] else None,
+                kind=data["kind"],
+                secrecy_route=data["secrecy_route"],
+                provision=data["provision"],
+                motivation=data["motivation"],
+                valid_until=data["valid_until"],
+                by=user,
+            )
+            messages.success(request, _("Grondslag vastgelegd."))
+            return True
+        if which == "consent" and consent_form.is_valid():
+            data = consent_form.cleaned_data
+            consent_services.consent_record(
+                case=case,
+                person=Person.objects.get(pk=data["person"]),
+                organisations=list(Organisation.objects.filter(pk__in=data["organisations"])),
+                categories=list(InformationCategory.objects.filter(code__in=data["categories"])),
+                recorded_how=data["recorded_how"],
+                note=data["note"],
+                by=user,
+            )
+            messages.success(request, _("Toestemming vastgelegd."))
+            return True
+    except ServiceError as error:
+        form = consent_form if which == "consent" else basis_form
+        if which == "withdraw":
+            messages.error(request, error.message)
+            return True
+        form.add_service_error(error)
+    return False
+
+
+def _uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None

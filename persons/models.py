@@ -84,6 +84,11 @@ class Person(EncryptedModel):
         verbose_name = _("persoon")
         verbose_name_plural = _("personen")
 
+    @property
+    def full_name(self) -> str:
+        """Given names and surname: personal data, for pages and reports only (never logs)."""
+        return " ".join(p for p in (self.given_names, self.surname) if p)
+
     def __str__(self) -> str:
         # Never a name: this string ends up in change logs and admin messages.
         return f"Persoon {str(self.pk)[:8]}"

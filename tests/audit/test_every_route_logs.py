@@ -105,6 +105,7 @@ NOT_PERSONAL: dict[str, str] = {
     "retention-list": "case numbers and dates of closed cases (the use is logged)",
     "retention-hold": "write only",
     "subject-request-task-done": "write only",
+    "export-anonymised": "anonymised: no identifiers, small groups suppressed (use logged)",
     "subject-request-action": "write only",
     "retention-extension-request": "write only",
     "retention-extension-decide": "write only",

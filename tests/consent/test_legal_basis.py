@@ -199,3 +199,41 @@ def test_bases_are_visible_to_the_house_and_to_each_organisation_for_itself(
         f"/api/v1/cases/{world.other_case.pk}/legal-bases/"
     )
     assert {b["organisation"] for b in referrer.json()} == {"Wijkteam Noord"}
+
+
+def test_the_bases_page_records_and_withdraws(world: World) -> None:
+    from django.urls import reverse
+
+    from consent.models import Consent
+
+    url = reverse("consent:case_bases", args=[world.case.pk])
+    regisseur = verified_client(world.regisseur)
+    page = regisseur.get(url).content.decode()
+    assert "Politie Oost" in page and "Wettelijke grondslag vastleggen" in page
+    own = verified_client(world.politie).get(url).content.decode()
+    assert "Politie Oost" in own and "GGZ Rivierenland" not in own
+    assert "Toestemming vastleggen" not in own
+    assert verified_client(world.politie).post(url, {"form": "basis"}).status_code == 404
+    assert verified_client(world.outsider).get(url).status_code == 404
+    # A hand-recorded basis that is refused shows why, on the form.
+    refused = regisseur.post(
+        url,
+        {"form": "basis", "grondslag-organisation": world.woning.organisation.pk,
+         "grondslag-category": "zorg", "grondslag-kind": "avg_6_1_e",
+         "grondslag-motivation": "Nodig om huisuitzetting te voorkomen."},
+    )  # fmt: skip
+    assert "Deze grondslag draagt geen gegevens van categorie" in refused.content.decode()
+    done = regisseur.post(
+        url,
+        {"form": "consent", "toestemming-person": str(world.person.pk),
+         "toestemming-organisations": [world.woning.organisation.pk],
+         "toestemming-categories": ["zorg"], "toestemming-recorded_how": "schriftelijk"},
+    )  # fmt: skip
+    assert done.status_code == 302
+    consent = Consent.objects.get()
+    withdrawn = regisseur.post(
+        url, {"form": "withdraw", "consent": str(consent.pk), "note": "Per brief."}, follow=True
+    )
+    assert "Toestemming ingetrokken" in withdrawn.content.decode()
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None
