@@ -221,6 +221,7 @@ def load_scenarios(*, house: House, regisseur: User, staff: dict[str, User]) -> 
     upcoming_casusoverleg(b, haidari)
     justitieel_casusoverleg(b, kanaalzone)
     privacy_review(b, de_wit)
+    consent_and_requests(b, de_wit)
 
 
 def s1_haidari(b: Builder) -> Case:
@@ -615,3 +616,30 @@ def privacy_review(b: Builder, de_wit: Case) -> None:
         categories=[],
     )
     detect()
+
+
+def consent_and_requests(b: Builder, de_wit: Case) -> None:
+    """Meneer De Wit agrees that the woningcorporatie hears about his treatment, to stop the
+    eviction (the covenant gives a woningcorporatie no ground for health data); he also asks
+    what is recorded about him, through the woningcorporatie as his contact point."""
+    from consent.services import consent_record
+    from consent.subject_requests import request_intake
+
+    hendrik = de_wit.case_persons.get().person
+    consent_record(
+        case=de_wit,
+        person=hendrik,
+        organisations=[b.org("woningcorporatie")],
+        categories=services.categories_by_code(["zorg"]),
+        recorded_how="schriftelijk",
+        note="Getekend formulier, besproken met zijn bewindvoerder.",
+        by=b.regisseur,
+    )
+    b.take_part(de_wit, "woningcorporatie", ["basis", "wonen", "zorg"])
+    request_intake(
+        kind="inzage",
+        bsn=hendrik.bsn or "",
+        description="Meneer wil weten wat de partners over hem hebben vastgelegd en wie het zag.",
+        identity_checked="rijbewijs getoond bij de woningcorporatie",
+        by=b.staff["woningcorporatie"],
+    )

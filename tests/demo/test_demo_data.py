@@ -20,6 +20,7 @@ from caseroom.models import (
     PlanAgreement,
 )
 from caseroom.selectors import address_list_for_user, case_list_for_user, contribution_list_for_user
+from consent.models import LegalBasis
 from demo.data import load_demo
 from partners.models import User
 from persons.models import Person
@@ -89,10 +90,16 @@ def test_s2_assessments_side_by_side_and_no_lead_organisation(demo: None) -> Non
     ggz = User.objects.get(username="ggz")
     texts = {c.organisation.name: c.text for c in contribution_list_for_user(user=ggz, case=case)}
     assert set(texts) == {"GGZ Rivierenland", "Verslavingszorg Oost"}
+    # The woningcorporatie sees wonen by the covenant, and zorg only by his consent.
     woning = User.objects.get(username="woningcorporatie")
     assert {c.category.code for c in contribution_list_for_user(user=woning, case=case)} == {
-        "wonen"
+        "wonen",
+        "zorg",
     }
+    zorg = LegalBasis.objects.valid().get(
+        case=case, organisation=woning.organisation, category__code="zorg"
+    )
+    assert (zorg.kind, zorg.person) == ("avg_6_1_a", hendrik)
 
 
 def test_s3_group_with_member_cases_visible_to_politie(demo: None) -> None:
