@@ -123,6 +123,12 @@ class ActionCreateSerializer(serializers.Serializer):
 class ActionStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Action.Status.choices)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    obstacle = serializers.ChoiceField(
+        choices=Action.Obstacle.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Bij weigeren of blokkeren: onwil of onmacht.",
+    )
 
 
 class GoalCreateSerializer(serializers.Serializer):
@@ -400,6 +406,7 @@ class ActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             by=user,
             status=data.validated_data["status"],
             note=data.validated_data.get("note", ""),
+            obstacle=data.validated_data.get("obstacle", ""),
         )
         return Response(ActionSerializer(updated).data)
 

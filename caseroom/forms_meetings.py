@@ -143,11 +143,20 @@ class ActionStatusForm(StyledForm):
         max_length=5000,
         required=False,
         widget=_textarea(2),
-        help_text=_("Verplicht bij weigeren."),
+        help_text=_("Verplicht bij weigeren of blokkeren."),
+    )
+    obstacle = forms.ChoiceField(
+        label=_("Onwil of onmacht"),
+        choices=Action.Obstacle.choices,
+        required=False,
+        help_text=_("Bij weigeren of blokkeren."),
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("status") == Action.Status.REFUSED and not data.get("note", "").strip():
+        stalled = data.get("status") in Action.STALLED
+        if stalled and not data.get("note", "").strip():
             self.add_error("note", _("Geef de reden van weigering."))
+        if stalled and not data.get("obstacle"):
+            self.add_error("obstacle", _("Geef aan of het om onwil of onmacht gaat."))
         return data

@@ -442,6 +442,10 @@ class CaseEvent(models.Model):
         GROUP_LINKED = "group_linked", _("gekoppeld aan groep")
         CONSENT_GIVEN = "consent_given", _("toestemming vastgelegd")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("toestemming ingetrokken")
+        ESCALATED = "escalated", _("geëscaleerd")
+        ESCALATION_RESPONSE = "escalation_response", _("reactie op escalatie")
+        ESCALATION_CLOSED = "escalation_closed", _("escalatie afgesloten")
+        DIRECTIVE = "directive", _("besluit doorzettingsmacht")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     occurred_at = models.DateTimeField(default=timezone.now)
@@ -697,9 +701,18 @@ class Action(EncryptedModel):
         IN_PROGRESS = "in_uitvoering", _("in uitvoering")
         DONE = "afgerond", _("afgerond")
         REFUSED = "geweigerd", _("geweigerd")
+        BLOCKED = "geblokkeerd", _("geblokkeerd")
         LAPSED = "vervallen", _("vervallen")
 
+    class Obstacle(models.TextChoices):
+        """Why a partner refuses or is blocked: will not, or cannot."""
+
+        NONE = "", _("—")
+        UNWILLING = "onwil", _("onwil (wil niet)")
+        UNABLE = "onmacht", _("onmacht (kan niet)")
+
     CLOSED = (Status.DONE, Status.REFUSED, Status.LAPSED)
+    STALLED = (Status.REFUSED, Status.BLOCKED)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
     agenda_item = models.ForeignKey(
@@ -720,6 +733,9 @@ class Action(EncryptedModel):
         _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
     )
     note = EncryptedTextField(_("toelichting"), blank=True, default="")
+    obstacle = models.CharField(
+        _("belemmering"), max_length=10, choices=Obstacle.choices, blank=True, default=""
+    )
     announced_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 

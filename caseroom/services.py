@@ -507,6 +507,37 @@ def participation_end(*, participation: Participation, reason: str, by: User) ->
 
 
 @transaction.atomic
+def participation_ensure(
+    *, case: Case, organisation: Organisation, categories: Sequence[InformationCategory], by: User
+) -> Participation:
+    """Make the organisation take part with at least these categories, without a permission
+    check: for services that decided it already (a directive). Legal bases still apply."""
+    participation = case.participations.filter(
+        organisation=organisation, withdrawn_at__isnull=True
+    ).first()
+    wanted = {c.pk: c for c in categories}
+    if participation is not None:
+        wanted.update({c.pk: c for c in participation.categories.all()})
+    _require_bases(case, organisation, list(wanted.values()), by)
+    if participation is None:
+        participation = Participation.objects.create(case=case, organisation=organisation)
+        _event(case, CaseEvent.Kind.PARTICIPANT_ADDED, by=by, participant_id=organisation.pk,
+               categories=sorted(c.code for c in wanted.values()))  # fmt: skip
+    participation.categories.set(list(wanted.values()))
+    _write_grants(participation)
+    return participation
+
+
+@transaction.atomic
+def case_designate_lead(*, case: Case, organisation: Organisation, by: User) -> Case:
+    """Set the lead organisation without a permission check (a directive decided it)."""
+    case.lead_organisation = organisation
+    case.save(update_fields=["lead_organisation", "updated_at"])
+    _event(case, CaseEvent.Kind.LEAD_CHANGED, by=by, organisation_id=organisation.pk)
+    return case
+
+
+@transaction.atomic
 def participation_drop_categories(
     *, participation: Participation, categories: Sequence[InformationCategory], by: User
 ) -> Participation:
@@ -1026,21 +1057,29 @@ def action_create(
 
 
 @transaction.atomic
-def action_set_status(*, action: Action, by: User, status: str, note: str = "") -> Action:
-    """Partners update their own actions; the procesregisseur may update any."""
+def action_set_status(
+    *, action: Action, by: User, status: str, note: str = "", obstacle: str = ""
+) -> Action:
+    """Partners update their own actions; the procesregisseur may update any. Refusing or
+    reporting a block needs a reason and whether it is onwil or onmacht."""
     action = Action.objects.select_for_update().get(pk=action.pk)
     own = by.organisation_id == action.owner_organisation_id and works_on_cases(by)
     if not own:
         _require_manager(by, action.case)
     if status not in Action.Status.values:
         raise ServiceError(f"Onbekende status {status!r}.", field="status")
-    if status == Action.Status.REFUSED and not note.strip():
+    if status in Action.STALLED and not note.strip():
         raise ServiceError("Geef de reden van weigering.", field="note")
+    if obstacle not in Action.Obstacle.values:
+        raise ServiceError("Kies onwil of onmacht.", field="obstacle")
+    if status in Action.STALLED and not obstacle:
+        raise ServiceError("Geef aan of het om onwil of onmacht gaat.", field="obstacle")
     old = action.status
     action.status = status
+    action.obstacle = obstacle if status in Action.STALLED else ""
     if note.strip():
         action.note = note.strip()
-    action.save(update_fields=["status", "note", "updated_at"])
+    action.save(update_fields=["status", "note", "obstacle", "updated_at"])
     ActionEvent.objects.create(action=action, actor=by, old_status=old, new_status=status)
     return action
 

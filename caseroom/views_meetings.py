@@ -625,6 +625,7 @@ def action_status(request: HttpRequest, action_id: UUID) -> HttpResponse:
                 by=user,
                 status=form.cleaned_data["status"],
                 note=form.cleaned_data["note"],
+                obstacle=form.cleaned_data["obstacle"],
             )
         except ServiceError as error:
             if error.code == "permission_denied":

@@ -226,6 +226,13 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 5 * 365)
 # appears on the privacy officer's list of cases due.
 CASE_RETENTION_MONTHS = env_int("CASE_RETENTION_MONTHS", 60)
 RETENTION_NOTICE_DAYS = env_int("RETENTION_NOTICE_DAYS", 14)
+# Stall sweep (escalation.sweep): days past due before an action stalls; days between the
+# owner's reminder, the procesregisseur's and the proposal to escalate; a case without lead
+# organisation for this many days; no meeting or timeline event for this many weeks.
+STALL_GRACE_DAYS = env_int("STALL_GRACE_DAYS", 3)
+STALL_STEP_DAYS = env_int("STALL_STEP_DAYS", 7)
+STALL_NO_LEAD_DAYS = env_int("STALL_NO_LEAD_DAYS", 14)
+STALL_NO_PROGRESS_WEEKS = env_int("STALL_NO_PROGRESS_WEEKS", 6)
 # Anonymised exports: figures and records resting on fewer cases than this are suppressed.
 EXPORT_MIN_GROUP = env_int("EXPORT_MIN_GROUP", 5)
 
@@ -354,6 +361,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "audit.models.ReviewItem.Status",
         "BasisKindEnum": "consent.models.BasisKind",
         "SubjectRequestKindEnum": "consent.models.SubjectRequest.Kind",
+        "EscalationResponseKindEnum": "escalation.models.EscalationResponse.Kind",
+        "StallKindEnum": "escalation.models.Stall.Kind",
     },
 }
 
@@ -408,6 +417,10 @@ CELERY_BEAT_SCHEDULE = {
     "case-retention": {
         "task": "consent.tasks.retention_run",
         "schedule": 24 * 60 * 60,
+    },
+    "stall-sweep": {
+        "task": "escalation.tasks.sweep_stalls",
+        "schedule": 60 * 60,
     },
     "action-due-reminders": {
         "task": "caseroom.tasks.send_due_reminders",

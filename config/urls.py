@@ -41,6 +41,15 @@ from consent.api_retention import (
     RetentionListView,
     TombstoneListView,
 )
+from escalation.api import (
+    BestuurderQueueView,
+    CaseEscalationsView,
+    DirectiveCreateView,
+    DirectivePdfView,
+    EscalationCloseView,
+    EscalationRespondView,
+    StallListView,
+)
 from partners.api import MeView, OrganisationViewSet
 
 router = DefaultRouter()
@@ -93,6 +102,17 @@ api_v1 = [
     ),
     path("exports/anonymised/", AnonymisedExportView.as_view(), name="export-anonymised"),
     path("retention/", RetentionListView.as_view(), name="retention-list"),
+    path(f"{case_prefix}escalations/", CaseEscalationsView.as_view(), name="case-escalations"),
+    path(f"{case_prefix}directive/", DirectiveCreateView.as_view(), name="case-directive"),
+    path(
+        "escalations/<uuid:pk>/responses/",
+        EscalationRespondView.as_view(),
+        name="escalation-respond",
+    ),
+    path("escalations/<uuid:pk>/close/", EscalationCloseView.as_view(), name="escalation-close"),
+    path("escalations/queue/", BestuurderQueueView.as_view(), name="escalation-queue"),
+    path("directives/<uuid:pk>/pdf/", DirectivePdfView.as_view(), name="directive-pdf"),
+    path("stalls/", StallListView.as_view(), name="stall-list"),
     path("retention/<int:case_pk>/hold/", LegalHoldView.as_view(), name="retention-hold"),
     path(
         "retention/<int:case_pk>/extensions/",

@@ -128,7 +128,10 @@ class Builder:
         )
         if status:
             # The owner reports progress on its own action.
-            action = services.action_set_status(action=action, by=owner, status=status, note=note)
+            obstacle = "onmacht" if status in Action.STALLED else ""
+            action = services.action_set_status(
+                action=action, by=owner, status=status, note=note, obstacle=obstacle
+            )
         return action
 
     def person(self, surname: str, given: str, born: str, **extra: object) -> Person:

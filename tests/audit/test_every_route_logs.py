@@ -15,7 +15,10 @@ from caseroom import services
 from caseroom.models import Meeting, MeetingType
 from caseroom.uploads import check_upload
 from consent import retention, subject_requests
-from tests.caseroom.conftest import World
+from escalation import services as escalation_services
+from escalation.models import EscalationLevel
+from partners.roles import Role
+from tests.caseroom.conftest import World, make_org, make_user
 from tests.conftest import verified_client
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +64,15 @@ LOGGED: dict[str, tuple[str, Url]] = {
     "consent-list": ("regisseur", lambda w, x: reverse("v1:consent-list", args=[w.case.pk])),
     "retention-extension-list": ("privacy", lambda w, x: reverse("v1:retention-extension-list")),
     "subject-request-list": ("privacy", lambda w, x: reverse("v1:subject-request-list")),
+    "case-escalations": (
+        "regisseur",
+        lambda w, x: reverse("v1:case-escalations", args=[w.case.pk]),
+    ),
+    "escalation-queue": ("bestuurder", lambda w, x: reverse("v1:escalation-queue")),
+    "directive-pdf": (
+        "bestuurder",
+        lambda w, x: reverse("v1:directive-pdf", args=[x["directive"]]),
+    ),
     "subject-request-detail": (
         "privacy",
         lambda w, x: reverse("v1:subject-request-detail", args=[x["subject_request"]]),
@@ -105,6 +117,10 @@ NOT_PERSONAL: dict[str, str] = {
     "retention-list": "case numbers and dates of closed cases (the use is logged)",
     "retention-hold": "write only",
     "subject-request-task-done": "write only",
+    "case-directive": "write only",
+    "escalation-respond": "write only",
+    "escalation-close": "write only",
+    "stall-list": "case numbers, kinds and dates only",
     "export-anonymised": "anonymised: no identifiers, small groups suppressed (use logged)",
     "subject-request-action": "write only",
     "retention-extension-request": "write only",
@@ -191,6 +207,34 @@ def fixtures(world: World) -> dict[str, object]:
         reason="Acute dreiging; de wijkagent heeft de gegevens nu nodig.",
         categories=[],
     )
+    mayor = make_user("burgemeester", make_org("Gemeente", "gemeente"), Role.BESTUURDER)
+
+    def escalate() -> None:
+        escalation_services.escalate(
+            case=world.case,
+            level=EscalationLevel.objects.get(code="bestuurlijk"),
+            by=world.regisseur,
+            reason="Patstelling tussen GGZ en woningcorporatie over de zorg.",
+            organisations=[world.ggz.organisation],
+            addressed_to="burgemeester",
+            stalemate=True,
+            solutions_discussed="Overleg gevoerd, geen oplossing.",
+            urgency="Ontruiming over een week; spoed is nodig.",
+        )
+
+    escalate()
+    directive = escalation_services.directive_issue(
+        case=world.case,
+        by=mayor,
+        organisation=world.ggz.organisation,
+        categories=services.categories_by_code(["basis", "zorg"]),
+        consultation_expired="Alle niveaus doorlopen zonder partij die de regie neemt.",
+        interests_weighed="Veiligheid van de buren tegen de autonomie van de organisaties.",
+        proportionality="Alleen de regie wordt opgedragen; lichtere middelen faalden.",
+        comply_by=datetime.date(2099, 1, 1),
+        objection_route="Bezwaar binnen zes weken bij de burgemeester.",
+    )
+    escalate()  # a new stalemate, awaiting the bestuurder
     services.case_set_status(
         case=world.case, status="afgesloten", closure_reason="doel_bereikt", by=world.regisseur
     )
@@ -208,6 +252,8 @@ def fixtures(world: World) -> dict[str, object]:
         by=world.politie,
     )
     return {
+        "bestuurder": mayor,
+        "directive": directive.pk,
         "subject_request": subject_request.pk,
         "break_glass": broken.pk,
         "contribution": contribution.pk,
@@ -225,6 +271,7 @@ def test_a_route_with_personal_data_logs_the_persons_it_exposed(world: World, na
         "regisseur": world.regisseur,
         "woning": world.woning,
         "privacy": world.privacy,
+        "bestuurder": extra["bestuurder"],
     }[who]
     client = verified_client(user)
     before = AccessEvent.objects.count()

@@ -265,7 +265,9 @@ def test_partners_update_their_own_actions_with_history(world: World) -> None:
     )
     assert refused.status_code == 400  # a refusal needs a reason
     done = verified_client(world.woning).post(
-        url, {"status": "geweigerd", "note": "Geen capaciteit."}, content_type="application/json"
+        url,
+        {"status": "geweigerd", "note": "Geen capaciteit.", "obstacle": "onmacht"},
+        content_type="application/json",
     )
     assert done.json()["status"] == "geweigerd"
     assert [e.new_status for e in ActionEvent.objects.filter(action=action)] == [
