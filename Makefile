@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUN := $(BIN)/python manage.py
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install assets messages demo demo-data totp test lint typecheck migrations-check pytest ci deploy-check clean
+.PHONY: help install assets messages demo demo-data totp test lint typecheck migrations-check pytest ci deploy-check clean bench-sweep
 
 help:
 	@echo "make demo   - install, migrate (SQLite), load demo data, start web app + Celery worker"
@@ -122,3 +122,16 @@ bench-audit: install
 		INDEX_KEY_FILE=var/bench-keys/index_key AUDIT_KEY_FILE=var/bench-keys/audit_key; \
 	$(RUN) migrate --noinput >/dev/null; \
 	$(RUN) bench_audit $$extra $(BENCH_ARGS)
+
+# make bench-sweep: the stall sweep over a million actions (docs/benchmarks.md). PostgreSQL
+# only: the sweep's statements are checked with EXPLAIN for sequential scans.
+bench-sweep: install
+	@set -euo pipefail; \
+	url="$${DATABASE_URL:-postgres://postgres@$(BENCH_PG_HOST):$(BENCH_PG_PORT)/casusregie_sweep_bench}"; \
+	$(BIN)/python -c 'import psycopg; c = psycopg.connect(host="$(BENCH_PG_HOST)", port=$(BENCH_PG_PORT), user="postgres", dbname="postgres", autocommit=True, connect_timeout=3); found = c.execute("SELECT 1 FROM pg_database WHERE datname = %s", ("casusregie_sweep_bench",)).fetchone(); found or c.execute("CREATE DATABASE casusregie_sweep_bench")'; \
+	$(BIN)/python -m core.keygen var/bench-keys >/dev/null; \
+	export CASUSREGIE_MODE=test DATABASE_URL="$$url" \
+		SECRET_KEY_FILE=var/bench-keys/secret_key ENCRYPTION_KEYS_FILE=var/bench-keys/encryption_keys \
+		INDEX_KEY_FILE=var/bench-keys/index_key AUDIT_KEY_FILE=var/bench-keys/audit_key; \
+	$(RUN) migrate --noinput >/dev/null; \
+	$(RUN) bench_sweep --reuse $(BENCH_ARGS)

@@ -205,12 +205,29 @@ class Case(TimeStampedModel):
         related_name="+",
         verbose_name=_("regiehouder"),
     )
+    # The last timeline event or agenda item: the stall sweep finds cases without progress
+    # from an index instead of reading every case.
+    last_activity_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-opened_at", "-id"]
         verbose_name = _("casus")
         verbose_name_plural = _("casussen")
-        indexes = [models.Index(fields=["-opened_at", "-id"], name="case_opened_idx")]
+        indexes = [
+            models.Index(fields=["-opened_at", "-id"], name="case_opened_idx"),
+            # Stall sweep: active cases without lead organisation, and without progress.
+            models.Index(
+                fields=["opened_at"],
+                condition=Q(lead_organisation__isnull=True) & ~Q(status="afgesloten"),
+                name="case_no_lead_idx",
+            ),
+            models.Index(
+                fields=["last_activity_at"],
+                condition=~Q(status="afgesloten"),
+                name="case_activity_idx",
+            ),
+            models.Index(fields=["status"], name="case_status_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="afgesloten", closed_at__isnull=False)
@@ -342,6 +359,14 @@ class Participation(EncryptedModel):
         ordering = ["created_at"]
         verbose_name = _("deelname")
         verbose_name_plural = _("deelnames")
+        indexes = [
+            # Stall sweep: withdrawals that may leave a category uncovered.
+            models.Index(
+                fields=["case"],
+                condition=Q(withdrawn_at__isnull=False),
+                name="participation_withdrawn_idx",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "organisation"],

@@ -146,7 +146,7 @@ def _event(
     category: InformationCategory | None = None,
     **data: Any,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         kind=kind,
         actor=by,
@@ -154,6 +154,8 @@ def _event(
         category=category,
         data=data,
     )
+    Case.objects.filter(pk=case.pk).update(last_activity_at=event.occurred_at)
+    return event
 
 
 def case_event(

@@ -57,7 +57,25 @@ class Stall(TimeStampedModel):
                 name="escalation_stall_once_per_case",
             ),
         ]
-        indexes = [models.Index(fields=["resolved_at", "found_at"], name="stall_open_idx")]
+        indexes = [
+            models.Index(fields=["resolved_at", "found_at"], name="stall_open_idx"),
+            # The follow-up claims: the oldest unclaimed open stalls, straight from an index.
+            models.Index(
+                fields=["found_at"],
+                condition=Q(resolved_at__isnull=True, owner_reminded_at__isnull=True),
+                name="stall_owner_todo_idx",
+            ),
+            models.Index(
+                fields=["found_at"],
+                condition=Q(resolved_at__isnull=True, regisseur_reminded_at__isnull=True),
+                name="stall_regisseur_todo_idx",
+            ),
+            models.Index(
+                fields=["found_at"],
+                condition=Q(resolved_at__isnull=True, proposed_at__isnull=True),
+                name="stall_proposal_todo_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Stagnatie {self.pk} ({self.kind})"

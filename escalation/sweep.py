@@ -16,10 +16,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from caseroom.models import Action, AgendaItem, Case, CaseEvent, Participation
+from caseroom.models import Action, AgendaItem, Case, InformationCategory, Participation
 from escalation.models import Stall
 
 OPEN_ACTION = [Action.Status.OPEN, Action.Status.IN_PROGRESS]
@@ -55,14 +55,27 @@ def _insert_action_stalls(
         return max(cursor.rowcount, 0)
 
 
-def _insert_case_stalls(kind: str, case_ids: list[int], now: datetime.datetime) -> int:
-    if not case_ids:
-        return 0
-    before = Stall.objects.filter(kind=kind, resolved_at__isnull=True).count()
-    Stall.objects.bulk_create(
-        [Stall(kind=kind, case_id=pk, found_at=now) for pk in case_ids], ignore_conflicts=True
+def _insert_case_stalls(kind: str, select: str, params: list[Any], now: datetime.datetime) -> int:
+    """Insert a stall per case the SELECT (of case ids) yields, once."""
+    stall = Stall._meta.db_table
+    sql = (
+        f"INSERT INTO {stall} (kind, case_id, action_id, found_at, created_at, updated_at) "  # noqa: S608
+        f"SELECT %s, found.id, NULL, %s, %s, %s FROM ({select}) found WHERE 1 = 1 "
+        "ON CONFLICT DO NOTHING"
     )
-    return Stall.objects.filter(kind=kind, resolved_at__isnull=True).count() - before
+    with connection.cursor() as cursor:
+        args: list[Any] = [kind, now, now, now]
+        cursor.execute(sql, args + params)
+        return max(cursor.rowcount, 0)
+
+
+def _ids(case_ids: list[int]) -> tuple[str, list[Any]]:
+    """A SELECT of literal case ids (for the stalls found in Python)."""
+    table = Case._meta.db_table
+    if not case_ids:
+        return f"SELECT id FROM {table} WHERE 1 = 0", []  # noqa: S608
+    marks = ", ".join(["%s"] * len(case_ids))
+    return f"SELECT id FROM {table} WHERE id IN ({marks})", list(case_ids)  # noqa: S608
 
 
 def statements(today: datetime.date) -> list[tuple[str, str, list[Any]]]:
@@ -84,62 +97,114 @@ def statements(today: datetime.date) -> list[tuple[str, str, list[Any]]]:
     ]
 
 
-def cases_without_lead(now: datetime.datetime) -> list[int]:
+def cases_without_lead_query(now: datetime.datetime) -> QuerySet[Case, Any]:
     since = now - datetime.timedelta(days=settings.STALL_NO_LEAD_DAYS)
-    return list(
-        Case.objects.filter(
-            status__in=ACTIVE_CASE, lead_organisation__isnull=True, opened_at__lt=since
-        ).values_list("pk", flat=True)
+    return (
+        Case.objects.exclude(status=Case.Status.CLOSED)
+        .filter(lead_organisation__isnull=True, opened_at__lt=since)
+        .values("id")
     )
+
+
+def cases_without_lead(now: datetime.datetime) -> list[int]:
+    return [row["id"] for row in cases_without_lead_query(now)]
+
+
+def _sql(query: QuerySet[Any]) -> tuple[str, list[Any]]:
+    sql, params = query.query.sql_with_params()
+    return sql, list(params)
 
 
 def cases_uncovered() -> list[int]:
     """Active cases where a withdrawn participant held a category (other than basis) that no
-    active participant other than the house holds now."""
+    active participant other than the house holds now. Driven by the (few) withdrawals: each
+    step is an index lookup, never a pass over all participations."""
     held = Participation.categories.through
-    covered = held.objects.filter(
-        participation__case_id=OuterRef("participation__case_id"),
-        participation__withdrawn_at__isnull=True,
-        informationcategory_id=OuterRef("informationcategory_id"),
-    ).exclude(
-        participation__organisation_id=OuterRef("participation__case__house__organisation_id")
+    withdrawn = dict(
+        Participation.objects.filter(withdrawn_at__isnull=False).values_list("pk", "case_id")
     )
-    return list(
-        held.objects.filter(
-            participation__withdrawn_at__isnull=False,
-            participation__case__status__in=ACTIVE_CASE,
-        )
-        .exclude(informationcategory__code="basis")
-        .filter(~Exists(covered))
-        .values_list("participation__case_id", flat=True)
-        .distinct()
+    if not withdrawn:
+        return []
+    basis = InformationCategory.objects.filter(code="basis").values_list("pk", flat=True).first()
+    lost: dict[int, set[int]] = {}
+    for participation_id, category_id in held.objects.filter(
+        participation_id__in=list(withdrawn)
+    ).values_list("participation_id", "informationcategory_id"):
+        if category_id != basis:
+            lost.setdefault(withdrawn[participation_id], set()).add(category_id)
+    active = dict(
+        Case.objects.filter(pk__in=list(lost))
+        .exclude(status=Case.Status.CLOSED)
+        .values_list("pk", "house__organisation_id")
     )
+    covered: dict[int, set[int]] = {}
+    for case_id, organisation_id, category_id in held.objects.filter(
+        participation__case_id__in=list(active), participation__withdrawn_at__isnull=True
+    ).values_list(
+        "participation__case_id", "participation__organisation_id", "informationcategory_id"
+    ):
+        if organisation_id != active[case_id]:
+            covered.setdefault(case_id, set()).add(category_id)
+    return sorted(c for c in active if lost[c] - covered.get(c, set()))
 
 
 def cases_without_progress(now: datetime.datetime) -> list[int]:
+    """Active cases whose last timeline event is older than the limit (partial index on
+    ``last_activity_at``) and that are on no agenda since then or later."""
+    return [row["id"] for row in cases_without_progress_query(now)]
+
+
+def cases_without_progress_query(now: datetime.datetime) -> QuerySet[Case, Any]:
     since = now - datetime.timedelta(weeks=settings.STALL_NO_PROGRESS_WEEKS)
-    recent_meeting = AgendaItem.objects.filter(
-        case_id=OuterRef("pk"), meeting__starts_at__gte=since
-    )
-    recent_event = CaseEvent.objects.filter(case_id=OuterRef("pk"), occurred_at__gte=since)
-    return list(
-        Case.objects.filter(status__in=ACTIVE_CASE, opened_at__lt=since)
-        .filter(~Exists(recent_meeting), ~Exists(recent_event))
-        .values_list("pk", flat=True)
+    planned = AgendaItem.objects.filter(case_id=OuterRef("pk"), meeting__starts_at__gte=since)
+    return (
+        Case.objects.exclude(status=Case.Status.CLOSED)
+        .filter(last_activity_at__lt=since)
+        .filter(~Exists(planned))
+        .values("id")
     )
 
 
 def _resolve(now: datetime.datetime, today: datetime.date) -> int:
+    """Resolve stalls whose cause is gone. Each statement starts from the open stalls and
+    asks an index whether the cause still holds (NOT EXISTS on the same predicate the stall
+    was found by), so no large table is read in full."""
     grace = today - datetime.timedelta(days=settings.STALL_GRACE_DAYS)
-    open_stalls = Stall.objects.filter(resolved_at__isnull=True)
-    moved = open_stalls.filter(
-        Q(kind=Stall.Kind.OVERDUE)
-        & (~Q(action__status__in=OPEN_ACTION) | Q(action__due_date__gte=grace))
-        | Q(kind=Stall.Kind.REFUSED) & ~Q(action__status__in=STALLED_ACTION)
-        | ~Q(case__status__in=ACTIVE_CASE)
-        | Q(kind=Stall.Kind.NO_LEAD, case__lead_organisation__isnull=False)
-    )
-    return moved.update(resolved_at=now, updated_at=now)
+    stall, action, case = Stall._meta.db_table, Action._meta.db_table, Case._meta.db_table
+    open_in = ", ".join(["%s"] * len(OPEN_ACTION))
+    stalled_in = ", ".join(["%s"] * len(STALLED_ACTION))
+    closed = Case.Status.CLOSED
+    statements: list[tuple[str, list[Any]]] = [
+        (
+            f"kind = %s AND NOT EXISTS (SELECT 1 FROM {action} a WHERE a.id = {stall}.action_id "  # noqa: S608
+            f"AND a.status IN ({open_in}) AND a.due_date < %s)",
+            [Stall.Kind.OVERDUE, *OPEN_ACTION, grace],
+        ),
+        (
+            f"kind = %s AND NOT EXISTS (SELECT 1 FROM {action} a WHERE a.id = {stall}.action_id "  # noqa: S608
+            f"AND a.status IN ({stalled_in}))",
+            [Stall.Kind.REFUSED, *STALLED_ACTION],
+        ),
+        (
+            f"kind = %s AND NOT EXISTS (SELECT 1 FROM {case} c WHERE c.id = {stall}.case_id "  # noqa: S608
+            "AND c.lead_organisation_id IS NULL AND c.status <> %s)",
+            [Stall.Kind.NO_LEAD, closed],
+        ),
+        (
+            f"EXISTS (SELECT 1 FROM {case} c WHERE c.id = {stall}.case_id AND c.status = %s)",  # noqa: S608
+            [closed],
+        ),
+    ]
+    resolved = 0
+    with connection.cursor() as cursor:
+        for where, params in statements:
+            cursor.execute(
+                f"UPDATE {stall} SET resolved_at = %s, updated_at = %s "  # noqa: S608
+                f"WHERE {stall}.resolved_at IS NULL AND {where}",
+                [now, now, *params],
+            )
+            resolved += max(cursor.rowcount, 0)
+    return resolved
 
 
 def _claim(field_name: str, condition: Q, now: datetime.datetime) -> list[int]:
@@ -165,15 +230,12 @@ def sweep(*, now: datetime.datetime | None = None) -> SweepResult:
     result = SweepResult()
     for kind, where, params in statements(today):
         result.found[kind] = _insert_action_stalls(kind, where, params, now)
-    result.found[Stall.Kind.NO_LEAD] = _insert_case_stalls(
-        Stall.Kind.NO_LEAD, cases_without_lead(now), now
-    )
-    result.found[Stall.Kind.UNCOVERED] = _insert_case_stalls(
-        Stall.Kind.UNCOVERED, cases_uncovered(), now
-    )
-    result.found[Stall.Kind.NO_PROGRESS] = _insert_case_stalls(
-        Stall.Kind.NO_PROGRESS, cases_without_progress(now), now
-    )
+    for kind, (select, params) in (
+        (Stall.Kind.NO_LEAD, _sql(cases_without_lead_query(now))),
+        (Stall.Kind.UNCOVERED, _ids(cases_uncovered())),
+        (Stall.Kind.NO_PROGRESS, _sql(cases_without_progress_query(now))),
+    ):
+        result.found[kind] = _insert_case_stalls(kind, select, params, now)
     result.resolved = _resolve(now, today)
     step = now - datetime.timedelta(days=settings.STALL_STEP_DAYS)
     result.owner_reminders = _claim("owner_reminded_at", Q(action__isnull=False), now)

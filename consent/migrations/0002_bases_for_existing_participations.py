@@ -40,21 +40,35 @@ def existing_participations(apps, schema_editor):
         (r.organisation_kind_id, r.category_id): r
         for r in CovenantRule.objects.filter(covenant=covenant).exclude(kind="avg_6_1_a")
     }
-    for participation in Participation.objects.filter(withdrawn_at__isnull=True).select_related(
+    batch = []
+    participations = Participation.objects.filter(withdrawn_at__isnull=True).select_related(
         "organisation"
-    ):
-        for category in participation.categories.all():
-            rule = rules.get((participation.organisation.kind_id, category.pk))
-            LegalBasis.objects.create(
-                case_id=participation.case_id,
-                organisation_id=participation.organisation_id,
-                category=category,
-                kind=rule.kind if rule else "wgs",
-                provision=rule.provision if rule else TRANSITION,
-                covenant_rule=rule,
-                motivation=f"Convenant: {rule.provision}" if rule else TRANSITION,
-                needs_review=rule is None,
+    )
+    through = Participation.categories.through
+    held: dict = {}
+    for participation_id, category_id in through.objects.filter(
+        participation__withdrawn_at__isnull=True
+    ).values_list("participation_id", "informationcategory_id").iterator(chunk_size=5000):
+        held.setdefault(participation_id, []).append(category_id)
+    for participation in participations.iterator(chunk_size=2000):
+        for category_id in held.get(participation.pk, []):
+            rule = rules.get((participation.organisation.kind_id, category_id))
+            batch.append(
+                LegalBasis(
+                    case_id=participation.case_id,
+                    organisation_id=participation.organisation_id,
+                    category_id=category_id,
+                    kind=rule.kind if rule else "wgs",
+                    provision=rule.provision if rule else TRANSITION,
+                    covenant_rule=rule,
+                    motivation=f"Convenant: {rule.provision}" if rule else TRANSITION,
+                    needs_review=rule is None,
+                )
             )
+            if len(batch) >= 2000:
+                LegalBasis.objects.bulk_create(batch)
+                batch = []
+    LegalBasis.objects.bulk_create(batch)
 
 
 class Migration(migrations.Migration):
