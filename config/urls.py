@@ -175,6 +175,7 @@ urlpatterns = [
     path("casussen/", include("caseroom.urls")),
     path("toezicht/", include("audit.urls")),
     path("gegevens/", include("consent.urls")),
+    path("escalaties/", include("escalation.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("beheer/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),

@@ -1,0 +1,156 @@
+"""Escalation pages: the procesregisseur's overview of stalled cases (with the form to take
+the next step) and the bestuurder's queue with the directive form. 404 for other roles."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from audit.models import AccessEvent
+from caseroom.models import Action, Case, CasePerson, InformationCategory
+from caseroom.selectors import case_get_for_user, log_exposure
+from core.exceptions import ServiceError
+from escalation import services
+from escalation.forms import DirectiveForm, EscalateForm
+from escalation.models import Escalation, EscalationLevel, Stall
+from partners.models import Organisation
+from partners.permissions import request_user
+from partners.roles import Role
+
+
+def _escalate_form(case: Case, data: Any = None) -> EscalateForm:
+    form = EscalateForm(data, prefix=f"escaleer-{case.pk}")
+    form.fields["level"].choices = list(  # type: ignore[attr-defined]
+        EscalationLevel.objects.values_list("code", "label")
+    )
+    form.fields["organisations"].choices = [  # type: ignore[attr-defined]
+        (p.organisation_id, p.organisation.name)
+        for p in case.participations.filter(withdrawn_at__isnull=True)
+        .exclude(organisation_id=case.house.organisation_id)
+        .select_related("organisation")
+    ]
+    return form
+
+
+@require_http_methods(["GET", "POST"])
+def stalls(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    if not user.has_role(Role.PROCESREGISSEUR):
+        raise Http404
+    posted_case = None
+    if request.method == "POST":
+        case = case_get_for_user(user=user, case_id=request.POST.get("case", "0") or 0)
+        form = _escalate_form(case, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.escalate(
+                    case=case,
+                    level=EscalationLevel.objects.get(code=data["level"]),
+                    by=user,
+                    reason=data["reason"],
+                    organisations=list(Organisation.objects.filter(pk__in=data["organisations"])),
+                    addressed_to=data["addressed_to"],
+                    actions=list(
+                        Action.objects.filter(
+                            case=case, stalls__resolved_at__isnull=True
+                        ).distinct()
+                    ),
+                    stalemate=data["stalemate"],
+                    solutions_discussed=data["solutions_discussed"],
+                    urgency=data["urgency"],
+                )
+            except ServiceError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(
+                    request, _("Escalatie vastgelegd voor %(n)s.") % {"n": case.number}
+                )
+                return redirect("escalation:stalls")
+        posted_case = (case.pk, form)
+    open_stalls = Stall.objects.filter(
+        resolved_at__isnull=True, case__house__organisation_id=user.organisation_id
+    ).select_related("case__house", "action")
+    by_case: dict[int, list[Stall]] = defaultdict(list)
+    for stall in open_stalls:
+        by_case[stall.case_id].append(stall)
+    cases = []
+    for case_id, rows in sorted(by_case.items(), key=lambda kv: kv[1][0].found_at):
+        case = rows[0].case
+        form = posted_case[1] if posted_case and posted_case[0] == case_id else _escalate_form(case)
+        current = Escalation.objects.filter(case=case, status=Escalation.Status.OPEN).first()
+        cases.append({"case": case, "stalls": rows, "form": form, "current": current})
+    return render(request, "escalation/stalls.html", {"cases": cases})
+
+
+@require_http_methods(["GET", "POST"])
+def queue(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    if not user.has_role(Role.BESTUURDER):
+        raise Http404
+    top = EscalationLevel.objects.order_by("-position").first()
+    rows = list(
+        Escalation.objects.filter(level=top)
+        .exclude(directives__isnull=False)
+        .exclude(status=Escalation.Status.DEESCALATED)
+        .select_related("case", "level")
+        .prefetch_related("responses__organisation", "organisations")
+    )
+    categories = list(InformationCategory.objects.values_list("code", "label"))
+
+    def directive_form(escalation: Escalation, data: Any = None) -> DirectiveForm:
+        form = DirectiveForm(data, prefix=f"besluit-{escalation.pk}")
+        participants = escalation.case.participations.filter(
+            withdrawn_at__isnull=True
+        ).select_related("organisation")
+        form.fields["organisation"].choices = [  # type: ignore[attr-defined]
+            (p.organisation_id, p.organisation.name) for p in participants
+        ]
+        form.fields["categories"].choices = categories  # type: ignore[attr-defined]
+        return form
+
+    forms = {e.pk: directive_form(e) for e in rows}
+    if request.method == "POST":
+        escalation = next((e for e in rows if str(e.pk) == request.POST.get("escalation")), None)
+        if escalation is None:
+            raise Http404
+        form = directive_form(escalation, request.POST)
+        forms[escalation.pk] = form
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.directive_issue(
+                    case=escalation.case,
+                    by=user,
+                    organisation=Organisation.objects.get(pk=data["organisation"]),
+                    categories=list(
+                        InformationCategory.objects.filter(code__in=data["categories"])
+                    ),
+                    consultation_expired=data["consultation_expired"],
+                    interests_weighed=data["interests_weighed"],
+                    proportionality=data["proportionality"],
+                    comply_by=data["comply_by"],
+                    objection_route=data["objection_route"],
+                )
+            except ServiceError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(
+                    request, _("Besluit genomen in %(n)s.") % {"n": escalation.case.number}
+                )
+                return redirect("escalation:queue")
+    persons = CasePerson.objects.filter(case_id__in={e.case_id for e in rows}).values_list(
+        "person_id", flat=True
+    )
+    log_exposure(AccessEvent.Action.LIST, "escalation.escalation", "", set(persons))
+    return render(
+        request,
+        "escalation/queue.html",
+        {"rows": [(e, forms[e.pk]) for e in rows]},
+    )
