@@ -224,3 +224,25 @@ class Directive(EncryptedModel):
 
     def __str__(self) -> str:
         return f"Besluit {str(self.pk)[:8]}"
+
+
+class PeriodInterpretation(TimeStampedModel):
+    """The free-text reading of one house's management information over one period."""
+
+    house = models.ForeignKey("caseroom.House", on_delete=models.CASCADE, related_name="+")
+    start = models.DateField(_("van"))
+    end = models.DateField(_("tot en met"))
+    text = models.TextField(_("duiding"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("duiding van een periode")
+        verbose_name_plural = _("duidingen van perioden")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["house", "start", "end"], name="escalation_interpretation_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Duiding {self.start:%Y-%m-%d} – {self.end:%Y-%m-%d}"

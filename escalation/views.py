@@ -154,3 +154,77 @@ def queue(request: HttpRequest) -> HttpResponse:
         "escalation/queue.html",
         {"rows": [(e, forms[e.pk]) for e in rows]},
     )
+
+
+@require_http_methods(["GET", "POST"])
+def management_information(request: HttpRequest) -> HttpResponse:
+    """Anonymised figures for a house and period (bestuurder: any house; procesregisseur:
+    own house), with charts, a CSV download and a free-text interpretation."""
+    import csv
+    import datetime
+
+    from django.utils import timezone
+
+    from caseroom.models import House
+    from escalation.management_info import management_report
+    from escalation.models import PeriodInterpretation
+
+    user = request_user(request)
+    if user.has_role(Role.BESTUURDER):
+        houses = House.objects.all()
+    elif user.has_role(Role.PROCESREGISSEUR):
+        houses = House.objects.filter(organisation_id=user.organisation_id)
+    else:
+        raise Http404
+    source = request.POST if request.method == "POST" else request.GET
+    house = houses.filter(pk=source.get("huis") or 0).first() or houses.first()
+    if house is None:
+        raise Http404
+    today = timezone.localdate()
+    try:
+        start = datetime.date.fromisoformat(source.get("van", "")) if source.get("van") else None
+        end = datetime.date.fromisoformat(source.get("tot", "")) if source.get("tot") else None
+    except ValueError:
+        start = end = None
+        messages.error(request, _("Ongeldige datum; gebruik JJJJ-MM-DD."))
+    end = end or today
+    start = start or end - datetime.timedelta(days=90)
+    if start > end:
+        start, end = end, start
+    report = management_report(house=house, start=start, end=end)
+    interpretation = PeriodInterpretation.objects.filter(house=house, start=start, end=end).first()
+    query = f"huis={house.pk}&van={start.isoformat()}&tot={end.isoformat()}"
+    if request.method == "POST":
+        text = request.POST.get("duiding", "").strip()
+        if text:
+            PeriodInterpretation.objects.update_or_create(
+                house=house, start=start, end=end, defaults={"text": text, "author": user}
+            )
+            messages.success(request, _("Duiding opgeslagen."))
+        return redirect(f"{request.path}?{query}")
+    if request.GET.get("csv"):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="managementinformatie.csv"'
+        writer = csv.writer(response)
+        writer.writerows(report.rows())
+        if interpretation:
+            writer.writerow(["duiding", "", interpretation.text])
+        return response
+    totals = {
+        target: sum(n for n in phases.values() if isinstance(n, int))
+        for target, phases in report.by_target_and_phase.items()
+    }
+    peak = max(totals.values(), default=0) or 1
+    bars = [(target, n, round(n / peak * 300, 1)) for target, n in totals.items()]
+    return render(
+        request,
+        "escalation/management_information.html",
+        {
+            "report": report,
+            "houses": houses,
+            "house": house,
+            "bars": bars,
+            "interpretation": interpretation,
+            "query": query,
+        },
+    )
