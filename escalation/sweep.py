@@ -11,6 +11,7 @@ escalate on the procesregisseur's overview.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from escalation.models import Stall
 OPEN_ACTION = [Action.Status.OPEN, Action.Status.IN_PROGRESS]
 STALLED_ACTION = [Action.Status.REFUSED, Action.Status.BLOCKED]
 ACTIVE_CASE = [s.value for s in Case.ACTIVE]
+CLAIM_BATCH = 5000  # follow-ups per kind and run: a backlog is worked off over several runs
 
 
 @dataclass
@@ -117,35 +119,39 @@ def _sql(query: QuerySet[Any]) -> tuple[str, list[Any]]:
 
 def cases_uncovered() -> list[int]:
     """Active cases where a withdrawn participant held a category (other than basis) that no
-    active participant other than the house holds now. Driven by the (few) withdrawals: each
-    step is an index lookup, never a pass over all participations."""
+    active participant other than the house holds now. Driven by the (few) withdrawals,
+    through the partial index on withdrawn participations: joins along indexes, never a pass
+    over all participations."""
     held = Participation.categories.through
-    withdrawn = dict(
-        Participation.objects.filter(withdrawn_at__isnull=False).values_list("pk", "case_id")
-    )
-    if not withdrawn:
-        return []
     basis = InformationCategory.objects.filter(code="basis").values_list("pk", flat=True).first()
-    lost: dict[int, set[int]] = {}
-    for participation_id, category_id in held.objects.filter(
-        participation_id__in=list(withdrawn)
-    ).values_list("participation_id", "informationcategory_id"):
+    lost: dict[int, set[int]] = defaultdict(set)
+    for case_id, category_id in held.objects.filter(
+        participation__withdrawn_at__isnull=False
+    ).values_list("participation__case_id", "informationcategory_id"):
         if category_id != basis:
-            lost.setdefault(withdrawn[participation_id], set()).add(category_id)
-    active = dict(
-        Case.objects.filter(pk__in=list(lost))
-        .exclude(status=Case.Status.CLOSED)
-        .values_list("pk", "house__organisation_id")
-    )
-    covered: dict[int, set[int]] = {}
-    for case_id, organisation_id, category_id in held.objects.filter(
-        participation__case_id__in=list(active), participation__withdrawn_at__isnull=True
+            lost[case_id].add(category_id)
+    if not lost:
+        return []
+    withdrawn_cases = Participation.objects.filter(withdrawn_at__isnull=False).values("case_id")
+    covered: dict[int, set[int]] = defaultdict(set)
+    houses: dict[int, int] = {}
+    for case_id, organisation_id, house_org, category_id in held.objects.filter(
+        participation__case_id__in=withdrawn_cases, participation__withdrawn_at__isnull=True
     ).values_list(
-        "participation__case_id", "participation__organisation_id", "informationcategory_id"
+        "participation__case_id",
+        "participation__organisation_id",
+        "participation__case__house__organisation_id",
+        "informationcategory_id",
     ):
-        if organisation_id != active[case_id]:
-            covered.setdefault(case_id, set()).add(category_id)
-    return sorted(c for c in active if lost[c] - covered.get(c, set()))
+        houses[case_id] = house_org
+        if organisation_id != house_org:
+            covered[case_id].add(category_id)
+    active = set(
+        Case.objects.filter(pk__in=withdrawn_cases)
+        .exclude(status=Case.Status.CLOSED)
+        .values_list("pk", flat=True)
+    )
+    return sorted(c for c in active if lost.get(c, set()) - covered.get(c, set()))
 
 
 def cases_without_progress(now: datetime.datetime) -> list[int]:
@@ -208,20 +214,43 @@ def _resolve(now: datetime.datetime, today: datetime.date) -> int:
 
 
 def _claim(field_name: str, condition: Q, now: datetime.datetime) -> list[int]:
-    """Claim unclaimed stalls for one follow-up: lock the rows (skipping those another run
-    holds), mark them, return their ids."""
+    """Claim unclaimed stalls for one follow-up: lock the oldest rows (skipping those another
+    run holds), mark them, return their ids. On PostgreSQL one statement
+    (UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING id)."""
+    candidates = Stall.objects.filter(
+        condition, resolved_at__isnull=True, **{f"{field_name}__isnull": True}
+    ).order_by("found_at")
+    if connection.vendor == "postgresql":
+        return _claim_postgresql(candidates, field_name, now)
     with transaction.atomic():
-        candidates = Stall.objects.filter(
-            condition, resolved_at__isnull=True, **{f"{field_name}__isnull": True}
-        )
-        if connection.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True)
-        ids = list(candidates.values_list("pk", flat=True)[:5000])
+        ids = list(candidates.values_list("pk", flat=True)[:CLAIM_BATCH])
         if ids:
             Stall.objects.filter(pk__in=ids, **{f"{field_name}__isnull": True}).update(
                 **{field_name: now}
             )
     return ids
+
+
+@transaction.atomic
+def _claim_postgresql(
+    candidates: QuerySet[Stall], field_name: str, now: datetime.datetime
+) -> list[int]:
+    """One statement: the subquery locks the oldest unclaimed rows through the partial index,
+    skipping rows another run holds; the update marks them."""
+    select, params = (
+        candidates.select_for_update(skip_locked=True)
+        .values("pk")[:CLAIM_BATCH]
+        .query.sql_with_params()
+    )
+    table = Stall._meta.db_table
+    column = connection.ops.quote_name(field_name)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = %s WHERE id IN ({select}) "  # noqa: S608
+            f"AND {column} IS NULL RETURNING id",
+            [now, *params],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def sweep(*, now: datetime.datetime | None = None) -> SweepResult:
