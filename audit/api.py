@@ -12,12 +12,12 @@ import uuid
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -57,11 +57,12 @@ class AccessEventSerializer(serializers.ModelSerializer):
         read_only_fields = FIELDS
 
 
-def _require_privacy_officer(request: Request) -> Any:
+def require_privacy_officer(request: Request | HttpRequest) -> Any:
+    """The console (API and pages) does not exist for anyone else: 404."""
     user = request.user
     has_role = getattr(user, "has_role", None)
     if not (callable(has_role) and has_role(PRIVACY_ROLE)):
-        raise NotFound  # the console does not exist for anyone else
+        raise Http404
     return user
 
 
@@ -126,7 +127,7 @@ class AccessEventListView(ListAPIView):
 
     @extend_schema(parameters=FILTERS)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        _require_privacy_officer(request)
+        require_privacy_officer(request)
         response = super().get(request, *args, **kwargs)
         persons = filtered_events(request.query_params)[1]
         record_access(
@@ -143,7 +144,7 @@ class AccessEventExportView(APIView):
 
     @extend_schema(parameters=FILTERS, responses={(200, "text/csv"): str})
     def get(self, request: Request) -> HttpResponse:
-        _require_privacy_officer(request)
+        require_privacy_officer(request)
         events, persons = filtered_events(request.query_params)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -180,7 +181,7 @@ class AnomalyListView(APIView):
         responses=AnomalySerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        _require_privacy_officer(request)
+        require_privacy_officer(request)
         end = timezone.now()
         start = end - datetime.timedelta(days=7)
         for name in ("from", "to"):
@@ -250,7 +251,7 @@ class LogboekExportView(APIView):
 
     @extend_schema(parameters=FILTERS, responses={(200, "application/json"): dict})
     def get(self, request: Request) -> Response:
-        _require_privacy_officer(request)
+        require_privacy_officer(request)
         events, persons = filtered_events(request.query_params)
         records = [r for event in events[:20_000] for r in logboek_records(event)]
         record_access(
@@ -269,7 +270,7 @@ class AccessEventPdfView(APIView):
     def get(self, request: Request) -> HttpResponse:
         from audit.pdf import events_pdf
 
-        _require_privacy_officer(request)
+        require_privacy_officer(request)
         events, persons = filtered_events(request.query_params)
         description = ", ".join(
             f"{name}={request.query_params[name]}"
@@ -340,7 +341,7 @@ class ReviewItemViewSet(
         items = ReviewItem.objects.order_by("-occurred_at")
         if getattr(self, "swagger_fake_view", False):
             return items
-        _require_privacy_officer(self.request)
+        require_privacy_officer(self.request)
         params = self.request.query_params
         if params.get("status"):
             items = items.filter(status=params["status"])

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.anomalies import rule_label
-from audit.api import PRIVACY_ROLE, filtered_events
+from audit.api import filtered_events, require_privacy_officer
 from audit.chain import verify
 from audit.charts import small_multiples, stacked
 from audit.console import (
@@ -43,14 +43,6 @@ from audit.services import record_access
 from core.exceptions import ServiceError
 
 PURPOSE = "toezicht op toegang (privacyfunctionaris)"
-
-
-def _require_privacy_officer(request: HttpRequest) -> Any:
-    user = request.user
-    has_role = getattr(user, "has_role", None)
-    if not (callable(has_role) and has_role(PRIVACY_ROLE)):
-        raise Http404
-    return user
 
 
 def _log(
@@ -81,7 +73,7 @@ def _columns(chart: Chart) -> list[tuple[Any, list[int]]]:
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    _require_privacy_officer(request)
+    require_privacy_officer(request)
     form = PeriodForm(request.GET or None)
     start, end = form.period()
     per_day = accesses_per_day(start, end)
@@ -114,7 +106,7 @@ def events(request: HttpRequest) -> HttpResponse:
     """GET shows the events for the filters in the URL (person ids only). A search by BSN
     comes by POST, is looked up here and continues as a GET with the person's id, so the
     BSN is never in a URL, a log line or the browser's history."""
-    _require_privacy_officer(request)
+    require_privacy_officer(request)
     if request.method == "POST":
         form = EventFilterForm(request.POST, allow_bsn=True)
         if form.is_valid():
@@ -155,7 +147,7 @@ def events(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def reviews(request: HttpRequest) -> HttpResponse:
-    _require_privacy_officer(request)
+    require_privacy_officer(request)
     form = ReviewFilterForm(request.GET or None)
     items = ReviewItem.objects.order_by("-occurred_at")
     if form.is_valid():
@@ -184,7 +176,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def review_detail(request: HttpRequest, item_id: UUID) -> HttpResponse:
-    user = _require_privacy_officer(request)
+    user = require_privacy_officer(request)
     item = get_object_or_404(ReviewItem, pk=item_id)
     form = ReviewDecisionForm(
         request.POST or None, initial={"status": item.status, "findings": item.findings}
@@ -228,7 +220,7 @@ def review_detail(request: HttpRequest, item_id: UUID) -> HttpResponse:
 
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
-    _require_privacy_officer(request)
+    require_privacy_officer(request)
     form = ReportForm(request.GET or None)
     if form.is_bound and form.is_valid():
         scope = house_scope(form.cleaned_data["house"])

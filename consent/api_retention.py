@@ -28,21 +28,18 @@ from partners.permissions import request_user
 from partners.roles import Role
 
 
-def retention_scope(user: User) -> QuerySet[Retention]:
-    """The retention rows this user may see; none (404) for other roles."""
-    if user.has_role(Role.PRIVACYFUNCTIONARIS):
-        return Retention.objects.all()
-    if user.has_role(Role.PROCESREGISSEUR):
-        return Retention.objects.filter(case__house__organisation_id=user.organisation_id)
-    raise Http404
-
-
 def cases_scope(user: User) -> QuerySet[Case]:
+    """The cases whose retention this user handles: all (privacy officer), the own house's
+    (procesregisseur); 404 for other roles."""
     if user.has_role(Role.PRIVACYFUNCTIONARIS):
         return Case.objects.all()
     if user.has_role(Role.PROCESREGISSEUR):
         return Case.objects.filter(house__organisation_id=user.organisation_id)
     raise Http404
+
+
+def retention_scope(user: User) -> QuerySet[Retention]:
+    return Retention.objects.filter(case__in=cases_scope(user))
 
 
 def case_in_scope(user: User, case_id: int) -> Case:

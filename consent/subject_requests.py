@@ -317,9 +317,3 @@ def request_close(
     request.closed_at, request.closed_by = timezone.now(), by
     request.save(update_fields=["status", "outcome", "closed_at", "closed_by", "updated_at"])
     return request
-
-
-def overdue(today: datetime.date | None = None) -> list[SubjectRequest]:
-    today = today or timezone.localdate()
-    open_requests = SubjectRequest.objects.filter(status__in=SubjectRequest.OPEN)
-    return [r for r in open_requests.select_related("contact_organisation") if r.is_overdue(today)]

@@ -108,10 +108,6 @@ def cases_without_lead_query(now: datetime.datetime) -> QuerySet[Case, Any]:
     )
 
 
-def cases_without_lead(now: datetime.datetime) -> list[int]:
-    return [row["id"] for row in cases_without_lead_query(now)]
-
-
 def _sql(query: QuerySet[Any]) -> tuple[str, list[Any]]:
     sql, params = query.query.sql_with_params()
     return sql, list(params)
@@ -154,13 +150,9 @@ def cases_uncovered() -> list[int]:
     return sorted(c for c in active if lost.get(c, set()) - covered.get(c, set()))
 
 
-def cases_without_progress(now: datetime.datetime) -> list[int]:
+def cases_without_progress_query(now: datetime.datetime) -> QuerySet[Case, Any]:
     """Active cases whose last timeline event is older than the limit (partial index on
     ``last_activity_at``) and that are on no agenda since then or later."""
-    return [row["id"] for row in cases_without_progress_query(now)]
-
-
-def cases_without_progress_query(now: datetime.datetime) -> QuerySet[Case, Any]:
     since = now - datetime.timedelta(weeks=settings.STALL_NO_PROGRESS_WEEKS)
     planned = AgendaItem.objects.filter(case_id=OuterRef("pk"), meeting__starts_at__gte=since)
     return (

@@ -21,7 +21,6 @@ def sweep_stalls() -> dict[str, int]:
     """Hourly: find stalls, remind owners then procesregisseurs, propose escalations, and
     follow up directives past their term. Mails name case numbers only. Safe to run twice
     or concurrently: every follow-up is claimed before it is sent."""
-    from caseroom.models import Case
     from caseroom.tasks import _link, _recipients
     from escalation.models import Directive, Stall
     from escalation.sweep import sweep
@@ -43,10 +42,10 @@ def sweep_stalls() -> dict[str, int]:
             _recipients(None, organisation_id),
         )
     houses: dict[int, set[str]] = defaultdict(set)
-    for case_id, house_org in Stall.objects.filter(pk__in=result.regisseur_reminders).values_list(
-        "case_id", "case__house__organisation_id"
+    for number, house_org in Stall.objects.filter(pk__in=result.regisseur_reminders).values_list(
+        "case__number", "case__house__organisation_id"
     ):
-        houses[house_org].add(Case.objects.only("number").get(pk=case_id).number)
+        houses[house_org].add(number)
     regisseurs = role_group_name(Role.PROCESREGISSEUR)
     for house_org, numbers in houses.items():
         emails = list(

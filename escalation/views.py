@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit.models import AccessEvent
-from caseroom.models import Action, Case, CasePerson, InformationCategory
+from caseroom.models import Action, Case, CasePerson, InformationCategory, Participation
 from caseroom.selectors import case_get_for_user, log_exposure
 from core.exceptions import ServiceError
 from escalation import services
@@ -24,17 +24,31 @@ from partners.permissions import request_user
 from partners.roles import Role
 
 
-def _escalate_form(case: Case, data: Any = None) -> EscalateForm:
+def _partners(case_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """Per case, its active participants other than the house (one query for a page)."""
+    found: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for case_id, organisation_id, name, house_org in (
+        Participation.objects.filter(case_id__in=case_ids, withdrawn_at__isnull=True)
+        .order_by("organisation__name")
+        .values_list(
+            "case_id", "organisation_id", "organisation__name", "case__house__organisation_id"
+        )
+    ):
+        if organisation_id != house_org:
+            found[case_id].append((organisation_id, name))
+    return found
+
+
+def _escalate_form(
+    case: Case,
+    data: Any = None,
+    *,
+    levels: list[tuple[str, str]],
+    partners: list[tuple[int, str]],
+) -> EscalateForm:
     form = EscalateForm(data, prefix=f"escaleer-{case.pk}")
-    form.fields["level"].choices = list(  # type: ignore[attr-defined]
-        EscalationLevel.objects.values_list("code", "label")
-    )
-    form.fields["organisations"].choices = [  # type: ignore[attr-defined]
-        (p.organisation_id, p.organisation.name)
-        for p in case.participations.filter(withdrawn_at__isnull=True)
-        .exclude(organisation_id=case.house.organisation_id)
-        .select_related("organisation")
-    ]
+    form.fields["level"].choices = levels  # type: ignore[attr-defined]
+    form.fields["organisations"].choices = partners  # type: ignore[attr-defined]
     return form
 
 
@@ -44,9 +58,12 @@ def stalls(request: HttpRequest) -> HttpResponse:
     if not user.has_role(Role.PROCESREGISSEUR):
         raise Http404
     posted_case = None
+    levels = list(EscalationLevel.objects.values_list("code", "label"))
     if request.method == "POST":
         case = case_get_for_user(user=user, case_id=request.POST.get("case", "0") or 0)
-        form = _escalate_form(case, request.POST)
+        form = _escalate_form(
+            case, request.POST, levels=levels, partners=_partners([case.pk])[case.pk]
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -80,12 +97,21 @@ def stalls(request: HttpRequest) -> HttpResponse:
     by_case: dict[int, list[Stall]] = defaultdict(list)
     for stall in open_stalls:
         by_case[stall.case_id].append(stall)
+    partners = _partners(list(by_case))
+    current = {
+        e.case_id: e
+        for e in Escalation.objects.filter(
+            case_id__in=list(by_case), status=Escalation.Status.OPEN
+        ).select_related("level")
+    }
     cases = []
     for case_id, rows in sorted(by_case.items(), key=lambda kv: kv[1][0].found_at):
         case = rows[0].case
-        form = posted_case[1] if posted_case and posted_case[0] == case_id else _escalate_form(case)
-        current = Escalation.objects.filter(case=case, status=Escalation.Status.OPEN).first()
-        cases.append({"case": case, "stalls": rows, "form": form, "current": current})
+        if posted_case and posted_case[0] == case_id:
+            form = posted_case[1]
+        else:
+            form = _escalate_form(case, levels=levels, partners=partners[case_id])
+        cases.append({"case": case, "stalls": rows, "form": form, "current": current.get(case_id)})
     return render(request, "escalation/stalls.html", {"cases": cases})
 
 

@@ -50,6 +50,7 @@ from caseroom.models import (
 )
 from caseroom.selectors import VisibleCasePages, case_list_for_user, mark_person_visibility
 from caseroom.services import defaults_ensure, house_create
+from core.bulkload import NULL, copy_rows
 from core.pagination import slice_ids_first
 from partners.models import Organisation, User
 from partners.roles import Role
@@ -77,7 +78,6 @@ PARTNER_KINDS = ["politie", "om", "reclassering", "ggz", "veilig-thuis", "wijkte
 
 OPEN_STATUSES = [s.value for s in Case.ACTIVE]
 CLOSURE_REASONS = [r.value for r in Case.ClosureReason]
-NULL = "\\N"
 
 
 # --- seeding --------------------------------------------------------------------------------
@@ -202,18 +202,11 @@ def _generate(world: World, *, cases: int, first_id: int, seed: int, batch: int)
         yield current
 
 
-def _copy(table: str, columns: str, lines: Iterator[str]) -> None:
-    with connection.cursor() as cursor:
-        raw: Any = cursor.cursor  # the psycopg cursor
-        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            copy.write("".join(lines))
-
-
 def _write_postgresql(batch: Batch) -> None:
     def ts(value: datetime.datetime | None) -> str:
         return NULL if value is None else value.isoformat()
 
-    _copy(
+    copy_rows(
         Case._meta.db_table,
         "id, created_at, updated_at, number, status, closure_reason, opened_at, closed_at, "
         "lead_organisation_id, house_id, target_group_id",
@@ -223,7 +216,7 @@ def _write_postgresql(batch: Batch) -> None:
             for cid, num, st, reason, o, c, lead, house, tg in batch.cases
         ),
     )
-    _copy(
+    copy_rows(
         Participation._meta.db_table,
         "id, created_at, updated_at, case_id, organisation_id, since, withdrawal_reason",
         (
@@ -231,12 +224,12 @@ def _write_postgresql(batch: Batch) -> None:
             for pid, cid, org, o, since in batch.participations
         ),
     )
-    _copy(
+    copy_rows(
         Participation.categories.through._meta.db_table,
         "participation_id, informationcategory_id",
         (f"{pid}\t{cat}\n" for pid, cat in batch.links),
     )
-    _copy(
+    copy_rows(
         CaseGroupObjectPermission._meta.db_table,
         "content_object_id, group_id, permission_id, case_opened_at",
         (f"{cid}\t{gid}\t{perm}\t{ts(o)}\n" for cid, gid, perm, o in batch.grants),

@@ -28,6 +28,7 @@ from django.utils import timezone
 from caseroom.models import Action, Case, CaseEvent, House, Participation
 from caseroom.services import defaults_ensure, house_create
 from core import crypto
+from core.bulkload import NULL, copy_rows
 from escalation.models import Stall
 from escalation.sweep import sweep
 from partners.models import Organisation
@@ -43,15 +44,6 @@ LARGE = {
     Participation.categories.through._meta.db_table,
     CaseEvent._meta.db_table,
 }
-NULL = "\\N"
-
-
-def _copy(table: str, columns: str, lines: Iterator[str]) -> None:
-    with connection.cursor() as cursor:
-        raw: Any = cursor.cursor
-        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for line in lines:
-                copy.write(line)
 
 
 class Command(BaseCommand):
@@ -173,25 +165,25 @@ class Command(BaseCommand):
                     f"{aid}\t{ts(now)}\t{ts(now)}\t{case_id}\t{text}\t{rng.choice(partners).pk}\t"
                     f"{due.isoformat()}\t{status}\t\t{obstacle}\n"
                 )
-        _copy(
+        copy_rows(
             Case._meta.db_table,
             "id, created_at, updated_at, number, status, closure_reason, opened_at, closed_at, "
             "lead_organisation_id, house_id, last_activity_at, target_group_id",
             iter(case_rows),
         )
-        _copy(CaseEvent._meta.db_table, "case_id, occurred_at, kind, data", iter(event_rows))
-        _copy(
+        copy_rows(CaseEvent._meta.db_table, "case_id, occurred_at, kind, data", iter(event_rows))
+        copy_rows(
             Participation._meta.db_table,
             "id, created_at, updated_at, case_id, organisation_id, since, withdrawn_at, "
             "withdrawal_reason",
             iter(participation_rows),
         )
-        _copy(
+        copy_rows(
             Participation.categories.through._meta.db_table,
             "participation_id, informationcategory_id",
             iter(link_rows),
         )
-        _copy(
+        copy_rows(
             Action._meta.db_table,
             "id, created_at, updated_at, case_id, description, owner_organisation_id, due_date, "
             "status, note, obstacle",
