@@ -354,17 +354,22 @@ class Participation(EncryptedModel):
     until = models.DateField(_("tot en met"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("teruggetrokken op"), null=True, blank=True)
     withdrawal_reason = EncryptedTextField(_("reden van terugtrekking"), blank=True, default="")
+    # Set by the stall sweep once it asked whether this withdrawal left a category uncovered:
+    # each run reads only the withdrawals not yet checked.
+    coverage_checked_at = models.DateTimeField(
+        _("dekking gecontroleerd op"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["created_at"]
         verbose_name = _("deelname")
         verbose_name_plural = _("deelnames")
         indexes = [
-            # Stall sweep: withdrawals that may leave a category uncovered.
+            # Stall sweep: withdrawals whose coverage is not checked yet.
             models.Index(
-                fields=["case"],
-                condition=Q(withdrawn_at__isnull=False),
-                name="participation_withdrawn_idx",
+                fields=["withdrawn_at"],
+                condition=Q(withdrawn_at__isnull=False, coverage_checked_at__isnull=True),
+                name="participation_unchecked_idx",
             )
         ]
         constraints = [

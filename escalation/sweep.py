@@ -113,41 +113,45 @@ def _sql(query: QuerySet[Any]) -> tuple[str, list[Any]]:
     return sql, list(params)
 
 
-def cases_uncovered() -> list[int]:
-    """Active cases where a withdrawn participant held a category (other than basis) that no
-    active participant other than the house holds now. Driven by the (few) withdrawals,
-    through the partial index on withdrawn participations: joins along indexes, never a pass
-    over all participations."""
+def withdrawals_check(now: datetime.datetime) -> list[int]:
+    """Active cases where a withdrawal not checked yet left a category (other than basis)
+    that no active participant other than the house holds now; marks those withdrawals
+    checked. Reads only the unchecked withdrawals (partial index), locking them so that a
+    concurrent run skips them, and then only the participations of their cases. Call inside
+    the transaction that also records the stalls."""
+    pending = list(
+        Participation.objects.filter(withdrawn_at__isnull=False, coverage_checked_at__isnull=True)
+        .select_for_update(skip_locked=True)
+        .order_by("withdrawn_at")
+        .values_list("pk", "case_id")[:CLAIM_BATCH]
+    )
+    if not pending:
+        return []
+    case_ids = sorted({case_id for _, case_id in pending})
     held = Participation.categories.through
     basis = InformationCategory.objects.filter(code="basis").values_list("pk", flat=True).first()
     lost: dict[int, set[int]] = defaultdict(set)
     for case_id, category_id in held.objects.filter(
-        participation__withdrawn_at__isnull=False
+        participation_id__in=[pk for pk, _ in pending]
     ).values_list("participation__case_id", "informationcategory_id"):
         if category_id != basis:
             lost[case_id].add(category_id)
-    if not lost:
-        return []
-    withdrawn_cases = Participation.objects.filter(withdrawn_at__isnull=False).values("case_id")
     covered: dict[int, set[int]] = defaultdict(set)
-    houses: dict[int, int] = {}
     for case_id, organisation_id, house_org, category_id in held.objects.filter(
-        participation__case_id__in=withdrawn_cases, participation__withdrawn_at__isnull=True
+        participation__case_id__in=case_ids, participation__withdrawn_at__isnull=True
     ).values_list(
         "participation__case_id",
         "participation__organisation_id",
         "participation__case__house__organisation_id",
         "informationcategory_id",
     ):
-        houses[case_id] = house_org
         if organisation_id != house_org:
             covered[case_id].add(category_id)
-    active = set(
-        Case.objects.filter(pk__in=withdrawn_cases)
-        .exclude(status=Case.Status.CLOSED)
-        .values_list("pk", flat=True)
+    active = Case.objects.filter(pk__in=case_ids).exclude(status=Case.Status.CLOSED)
+    Participation.objects.filter(pk__in=[pk for pk, _ in pending]).update(coverage_checked_at=now)
+    return sorted(
+        c for c in active.values_list("pk", flat=True) if lost.get(c, set()) - covered.get(c, set())
     )
-    return sorted(c for c in active if lost.get(c, set()) - covered.get(c, set()))
 
 
 def cases_without_progress_query(now: datetime.datetime) -> QuerySet[Case, Any]:
@@ -253,10 +257,14 @@ def sweep(*, now: datetime.datetime | None = None) -> SweepResult:
         result.found[kind] = _insert_action_stalls(kind, where, params, now)
     for kind, (select, params) in (
         (Stall.Kind.NO_LEAD, _sql(cases_without_lead_query(now))),
-        (Stall.Kind.UNCOVERED, _ids(cases_uncovered())),
         (Stall.Kind.NO_PROGRESS, _sql(cases_without_progress_query(now))),
     ):
         result.found[kind] = _insert_case_stalls(kind, select, params, now)
+    with transaction.atomic():  # the check is marked only together with its stalls
+        uncovered = _ids(withdrawals_check(now))
+        result.found[Stall.Kind.UNCOVERED] = _insert_case_stalls(
+            Stall.Kind.UNCOVERED, *uncovered, now
+        )
     result.resolved = _resolve(now, today)
     step = now - datetime.timedelta(days=settings.STALL_STEP_DAYS)
     result.owner_reminders = _claim("owner_reminded_at", Q(action__isnull=False), now)

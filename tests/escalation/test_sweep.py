@@ -106,6 +106,47 @@ def test_a_withdrawal_that_leaves_a_category_uncovered_is_a_stall(world: World) 
     assert Stall.objects.get(kind="uncovered").case_id == world.case.pk
 
 
+def test_each_withdrawal_is_checked_once_and_a_covered_category_is_no_stall(
+    world: World,
+) -> None:
+    from caseroom.models import Participation
+
+    politie = services.participation_withdraw(
+        participation=world.participations["politie"], reason="Zaak overgedragen.",
+        by=world.regisseur,
+    )  # fmt: skip
+    first = sweep()
+    assert first.found["uncovered"] == 1  # the house holding justitie does not count as cover
+    politie.refresh_from_db()
+    assert politie.coverage_checked_at is not None
+    Stall.objects.filter(kind="uncovered").update(resolved_at=timezone.now())
+    assert sweep().found["uncovered"] == 0  # checked withdrawals are not read again
+
+    services.participation_withdraw(
+        participation=world.participations["vt"], reason="Geen rol meer.", by=world.regisseur
+    )
+    assert sweep().found["uncovered"] == 1  # jeugd is held by nobody else either
+    assert not Participation.objects.filter(
+        withdrawn_at__isnull=False, coverage_checked_at__isnull=True
+    ).exists()
+
+
+def test_a_withdrawal_whose_categories_another_partner_holds_is_no_stall(world: World) -> None:
+    from partners.services import organisation_create
+
+    other = organisation_create(name="Woonstichting Betuwe", kind_code="woningcorporatie")
+    wonen = services.categories_by_code(["basis", "wonen"])
+    services.participation_add(
+        case=world.case, organisation=other, categories=wonen, by=world.regisseur
+    )
+    services.participation_withdraw(
+        participation=world.participations["woning"], reason="Dossier gesloten.",
+        by=world.regisseur,
+    )  # fmt: skip
+    assert sweep().found["uncovered"] == 0
+    assert not Stall.objects.filter(kind="uncovered").exists()
+
+
 on_postgresql = pytest.mark.skipif(
     not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), reason="needs PostgreSQL"
 )

@@ -2,7 +2,8 @@
 
 Seeds (once; ``--reuse`` keeps it) a house with N cases and 20 actions each through COPY:
 70 % done, 10 % lapsed, 15 % open and due later, 4 % open and overdue, 1 % refused or
-blocked; a tenth of the cases without lead organisation, some withdrawals. Then runs the
+blocked; a tenth of the cases without lead organisation, some withdrawals (each run finds
+the last hour's unchecked). Then runs the
 sweep (``escalation.sweep.sweep``, the database part of the hourly task) ``--repeat`` times:
 the first run finds everything, later runs find nothing new. EXPLAIN of every statement
 says whether any large table is read by a sequential scan.
@@ -79,6 +80,7 @@ class Command(BaseCommand):
             cursor.execute(f"VACUUM (ANALYZE) {Stall._meta.db_table}")
         runs: list[float] = []
         for n in range(options["repeat"]):
+            self._withdrawals_of_the_last_hour()
             began = time.perf_counter()
             result = sweep()
             runs.append(time.perf_counter() - began)
@@ -137,12 +139,17 @@ class Command(BaseCommand):
             event_rows.append(f"{case_id}\t{ts(activity)}\tstatus_changed\t{{}}\n")
             for n, partner in enumerate(rng.sample(partners, 3)):
                 pid = uuid.uuid4()
-                withdrawn = (
-                    ts(now - datetime.timedelta(days=5)) if n == 2 and rng.random() < 0.05 else NULL
-                )
+                withdrawn, checked = NULL, NULL
+                if n == 2 and rng.random() < 0.05:
+                    # Most withdrawals were checked by earlier runs; 2 % are of the last hour.
+                    if rng.random() < 0.02:
+                        withdrawn = ts(now - datetime.timedelta(minutes=rng.randint(1, 59)))
+                    else:
+                        when = now - datetime.timedelta(days=rng.randint(1, 400))
+                        withdrawn, checked = ts(when), ts(when + datetime.timedelta(hours=1))
                 participation_rows.append(
                     f"{pid}\t{ts(opened)}\t{ts(opened)}\t{case_id}\t{partner.pk}\t"
-                    f"{opened.date().isoformat()}\t{withdrawn}\t\n"
+                    f"{opened.date().isoformat()}\t{withdrawn}\t\t{checked}\n"
                 )
                 link_rows.append(f"{pid}\t{wonen}\n")
             for _ in range(ACTIONS_PER_CASE):
@@ -175,7 +182,7 @@ class Command(BaseCommand):
         copy_rows(
             Participation._meta.db_table,
             "id, created_at, updated_at, case_id, organisation_id, since, withdrawn_at, "
-            "withdrawal_reason",
+            "withdrawal_reason, coverage_checked_at",
             iter(participation_rows),
         )
         copy_rows(
@@ -195,6 +202,11 @@ class Command(BaseCommand):
             cursor.execute(sql, [table])
         return house
 
+    def _withdrawals_of_the_last_hour(self) -> None:
+        """Every run finds the last hour's withdrawals unchecked, as the hourly task would."""
+        since = timezone.now() - datetime.timedelta(hours=1)
+        Participation.objects.filter(withdrawn_at__gte=since).update(coverage_checked_at=None)
+
     # --- EXPLAIN ---------------------------------------------------------------------------
 
     def _seq_scans(self) -> list[str]:
@@ -208,6 +220,7 @@ class Command(BaseCommand):
                 captured.append((sql, params))
             return execute(sql, params, many, context)
 
+        self._withdrawals_of_the_last_hour()
         with connection.execute_wrapper(capture):
             sweep()
         found: set[str] = set()
