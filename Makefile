@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUN := $(BIN)/python manage.py
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install assets messages demo demo-data totp test lint typecheck migrations-check pytest ci deploy-check clean bench-sweep
+.PHONY: help install assets browser messages demo demo-data totp test lint typecheck migrations-check pytest ci deploy-check clean bench-sweep loadtest fuzz
 
 help:
 	@echo "make demo   - install, migrate (SQLite), load demo data, start web app + Celery worker"
@@ -62,7 +62,15 @@ typecheck: install
 migrations-check: install
 	CASUSREGIE_MODE=test $(RUN) makemigrations --check --dry-run
 
-pytest: install assets
+# Browser tests drive Debian's Chromium (never a downloaded browser).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+		$$sudo apt-get install -y --no-install-recommends chromium \
+		|| { $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends chromium; }; }
+
+pytest: install assets browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: install assets lint typecheck migrations-check pytest
@@ -71,8 +79,18 @@ test: install assets lint typecheck migrations-check pytest
 deploy-check: install assets
 	./bin/deploy-check
 
-ci: install assets
+ci: install assets browser
 	./bin/ci
+
+# --- hardening --------------------------------------------------------------------------------
+# make loadtest: gunicorn with several workers on PostgreSQL, concurrent users for a few
+# minutes (docs/security.md). LOAD_ARGS e.g. "--users 30 --minutes 5".
+loadtest: install assets
+	./bin/loadtest $(LOAD_ARGS)
+
+# make fuzz: schemathesis over /api/schema/ with a longer budget than the suite's.
+fuzz: install assets
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(BIN)/pytest -p no:xdist tests/hardening/test_fuzz.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .mypy_cache .ruff_cache .pytest_cache
