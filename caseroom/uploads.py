@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -22,6 +24,14 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 }
 
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# A PDF ends with "startxref", the offset of its cross-reference table and "%%EOF"; readers
+# look for that trailer in the last kilobyte.
+PDF_HEADER = re.compile(rb"%PDF-[12]\.[0-9]")
+PDF_TRAILER = re.compile(rb"startxref\s+([0-9]+)\s+%%EOF")
+PDF_TAIL = 1024
+
+
 @dataclass(frozen=True)
 class CheckedFile:
     filename: str
@@ -32,7 +42,7 @@ class CheckedFile:
 def sniff(data: bytes) -> str | None:
     if data.startswith(b"%PDF-"):
         return "application/pdf"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+    if data.startswith(PNG_SIGNATURE):
         return "image/png"
     if data.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
@@ -55,9 +65,51 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def _intact_png(data: bytes) -> bool:
+    """Every chunk fits in the file and its checksum holds; the first chunk is IHDR, the
+    last IEND, and nothing follows it."""
+    position, first, kind = len(PNG_SIGNATURE), None, b""
+    while kind != b"IEND":
+        if position + 12 > len(data):
+            return False
+        length = int.from_bytes(data[position : position + 4], "big")
+        end = position + 12 + length
+        if end > len(data):
+            return False
+        kind = data[position + 4 : position + 8]
+        if zlib.crc32(data[position + 4 : end - 4]) != int.from_bytes(data[end - 4 : end], "big"):
+            return False
+        first = first or kind
+        position = end
+    return first == b"IHDR" and position == len(data)
+
+
+def _intact_pdf(data: bytes) -> bool:
+    """The header names a version and the trailer ends the file (a cut-off PDF has none)
+    with an offset inside the file."""
+    trailers = list(PDF_TRAILER.finditer(data[-PDF_TAIL:]))
+    return (
+        PDF_HEADER.match(data) is not None
+        and bool(trailers)
+        and 0 < int(trailers[-1].group(1)) < len(data)
+    )
+
+
+def intact(content_type: str, data: bytes) -> bool:
+    """Whether a file of a recognised type is whole: not cut off, not damaged."""
+    if content_type == "image/png":
+        return _intact_png(data)
+    if content_type == "application/pdf":
+        return _intact_pdf(data)
+    # Word and Excel: a cut-off archive has no directory and is refused by sniff() already.
+    # JPEG: phones append data after the end marker, so its absence proves too little.
+    return True
+
+
 def check_upload(*, filename: str, data: bytes, declared_type: str = "") -> CheckedFile:
     """Accept a file only when its content is an allowed type that matches its name and the
-    declared type, and it is not too large. Errors name the file, never its content."""
+    declared type, is whole (not cut off or damaged) and is not too large. Errors name the
+    file, never its content."""
     name = PurePath(filename or "").name.strip()
     if not name:
         raise ServiceError("Het bestand heeft geen naam.", code="invalid_file", field="files")
@@ -85,6 +137,13 @@ def check_upload(*, filename: str, data: bytes, declared_type: str = "") -> Chec
         raise ServiceError(
             f"{name}: de inhoud past niet bij de naam of het opgegeven bestandstype.",
             code="file_type_mismatch",
+            field="files",
+        )
+    if not intact(actual, data):
+        raise ServiceError(
+            f"{name} is beschadigd of onvolledig (bijvoorbeeld doordat het opslaan of "
+            "versturen werd afgebroken). Sla het bestand opnieuw op en probeer het nog eens.",
+            code="file_corrupt",
             field="files",
         )
     return CheckedFile(filename=name, content_type=actual, data=data)

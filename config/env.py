@@ -7,6 +7,7 @@ Every variable may also be given as ``<NAME>_FILE``: the path of a file holding 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -65,3 +66,16 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value is None:
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def load_settings_or_exit(status: int = 1) -> None:
+    """Read the settings now, so that a refusal to start (a missing key, an unsafe value)
+    ends the process with its message alone on stderr: the message names what is wrong and
+    where it is documented, and a traceback would only bury it."""
+    from django.conf import settings
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - reading one setting loads them all
+    except ImproperlyConfigured as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(status) from None

@@ -95,7 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "config.apps.CasusregieStaticFilesConfig",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -351,6 +351,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.error_responses_hook",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "caseroom.models.Case.Status",
@@ -374,7 +378,7 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
 # Celery: an embedded filesystem broker unless CELERY_BROKER_URL names a real one.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://") or "filesystem://"
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND")
 if CELERY_BROKER_URL == "filesystem://":
     # The embedded broker: message files in VAR_DIR, shared by web app, worker and beat.
@@ -389,6 +393,16 @@ if CELERY_BROKER_URL == "filesystem://":
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
+    }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Tasks are acknowledged late (below). Redis has no acknowledgement of its own: a message
+    # taken by a worker that then died (killed, out of memory, machine lost) goes back on its
+    # queue once it has been unacknowledged this long. Keep it longer than any task runs, or a
+    # slow task is started a second time while it still runs.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 60 * 60),
+        # Installations sharing one Redis database keep their queues apart by a prefix.
+        "global_keyprefix": env("CELERY_KEY_PREFIX", "") or "",
     }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

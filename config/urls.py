@@ -136,7 +136,7 @@ api_v1 = [
     ),
     path(
         f"{case_prefix}goals/",
-        GoalViewSet.as_view({"get": "list", "post": "create"}),
+        GoalViewSet.as_view({"get": "plan", "post": "create"}),
         name="goal-list",
     ),
     path(f"{case_prefix}goals/agree/", GoalViewSet.as_view({"post": "agree"}), name="plan-agree"),
@@ -169,6 +169,10 @@ api_v1 = [
     ),
     *router.urls,
 ]
+
+# Errors no view handled: a Dutch page or API error, 503 when the database is away.
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_error"
 
 urlpatterns = [
     path("", include("partners.urls")),

@@ -170,7 +170,9 @@ def cases_without_progress_query(now: datetime.datetime) -> QuerySet[Case, Any]:
 def _resolve(now: datetime.datetime, today: datetime.date) -> int:
     """Resolve stalls whose cause is gone. Each statement starts from the open stalls and
     asks an index whether the cause still holds (NOT EXISTS on the same predicate the stall
-    was found by), so no large table is read in full."""
+    was found by), so no large table is read in full. A stall found after ``now`` (the clock
+    was set back) stays open until the clock has passed it again: a clock correction neither
+    resolves a stall nor makes the next run find and remind it a second time."""
     grace = today - datetime.timedelta(days=settings.STALL_GRACE_DAYS)
     stall, action, case = Stall._meta.db_table, Action._meta.db_table, Case._meta.db_table
     open_in = ", ".join(["%s"] * len(OPEN_ACTION))
@@ -202,8 +204,8 @@ def _resolve(now: datetime.datetime, today: datetime.date) -> int:
         for where, params in statements:
             cursor.execute(
                 f"UPDATE {stall} SET resolved_at = %s, updated_at = %s "  # noqa: S608
-                f"WHERE {stall}.resolved_at IS NULL AND {where}",
-                [now, now, *params],
+                f"WHERE {stall}.resolved_at IS NULL AND {stall}.found_at <= %s AND {where}",
+                [now, now, now, *params],
             )
             resolved += max(cursor.rowcount, 0)
     return resolved

@@ -168,7 +168,7 @@ def test_every_api_route_is_declared_logged_or_not_personal() -> None:
 
 
 def fixtures(world: World) -> dict[str, object]:
-    pdf = b"%PDF-1.7\n" + b"1 0 obj\n<<>>\nendobj\n" * 4
+    pdf = b"%PDF-1.7\n" + b"1 0 obj\n<<>>\nendobj\n" * 4 + b"startxref\n9\n%%EOF\n"
     contribution = services.contribution_add(
         case=world.case,
         by=world.politie,

@@ -46,7 +46,7 @@ def test_a_case_past_its_period_is_listed_then_removed_leaving_a_tombstone(world
     person, other = world.person.pk, world.other_case.case_persons.get().person_id
     number = world.case.number
     # Everything a case gathers: an attachment, an agenda item with minutes, an action.
-    pdf = b"%PDF-1.7\n" + b"1 0 obj\n<<>>\nendobj\n" * 4
+    pdf = b"%PDF-1.7\n" + b"1 0 obj\n<<>>\nendobj\n" * 4 + b"startxref\n9\n%%EOF\n"
     services.contribution_add(
         case=world.case, by=world.politie, category=services.categories_by_code(["politie"])[0],
         text="Zie bijlage.", person=world.person,

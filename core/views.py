@@ -1,0 +1,57 @@
+"""The page for an error no view handled (``handler500``). It needs nothing from the
+database, which may be the very thing that failed."""
+
+from __future__ import annotations
+
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from core.api import error_body
+
+API_PREFIX = "/api/"
+RETRY_AFTER_SECONDS = 60
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """A Dutch page (JSON for the API) without details of the error. A lost or refused
+    database connection is an outage, not a bug: 503 with Retry-After. The service's
+    transaction was rolled back with the connection, so nothing of it was saved; an earlier
+    step of the same request may have been, hence the advice to check."""
+    unavailable = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+    if unavailable:
+        status, code = 503, "database_unavailable"
+        title = _("Casusregie is even niet bereikbaar")
+        message = _(
+            "De verbinding met de database viel weg. Wat u net deed, is mogelijk niet "
+            "opgeslagen: controleer het en probeer het over een minuut opnieuw."
+        )
+    else:
+        status, code = 500, "server_error"
+        title = _("Er ging iets mis")
+        message = _(
+            "Er ging aan onze kant iets mis. De fout is vastgelegd; probeer het later opnieuw."
+        )
+    if request.path.startswith(API_PREFIX):
+        response: HttpResponse = JsonResponse(error_body(code, message), status=status)
+    else:
+        page = render_to_string("500.html", {"title": title, "message": message})
+        response = HttpResponse(page, status=status)
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404: the API's error format under /api/, a Dutch page elsewhere. The same answer
+    whether the object does not exist or may not be seen (DESIGN.md §6)."""
+    message = _("Niet gevonden.")
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(error_body("not_found", message), status=404)
+    title = _("Pagina niet gevonden")
+    text = _("Deze pagina bestaat niet, of u heeft er geen toegang toe.")
+    page = render_to_string("500.html", {"title": title, "message": text}, request=request)
+    return HttpResponse(page, status=404)
