@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from audit.models import AccessEvent
 from audit.services import record_access
@@ -25,6 +25,28 @@ class DuplicatePersonError(ServiceError):
             code="duplicate_person",
         )
         self.existing = existing
+
+
+# Arbitrary, fixed: the first key of the advisory locks that serialise registering a person
+# under one identity (the audit chain's lock is 7_513_815).
+IDENTITY_LOCK = 7_513_816
+
+
+def _lock_identity(*, bsn: str | None, surname: str, birth_date: datetime.date | None) -> None:
+    """Until the transaction ends, hold a lock per identity (BSN; surname and birth date), so
+    that two registrations of one person at the same moment cannot both miss each other and
+    both create a record. Keyed on the blind indexes: no personal data reaches the database
+    server's statements. SQLite needs none: its IMMEDIATE transactions serialise writers."""
+    if connection.vendor != "postgresql":
+        return
+    keys = set()
+    if bsn:
+        keys.add(Person._meta.get_field("bsn_index").compute(bsn))
+    if surname and birth_date:
+        keys.add(Person._meta.get_field("name_index").compute(surname, birth_date))
+    with connection.cursor() as cursor:
+        for key in sorted(k for k in keys if k):  # one order everywhere: no deadlock
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [IDENTITY_LOCK, key])
 
 
 def person_find_existing(
@@ -62,6 +84,7 @@ def person_create(
         validate_bsn(bsn)
         bsn = normalise_bsn(bsn)
     if not allow_duplicate:
+        _lock_identity(bsn=bsn, surname=surname, birth_date=birth_date)
         existing = person_find_existing(bsn=bsn, surname=surname, birth_date=birth_date)
         if existing is not None:
             raise DuplicatePersonError(existing)

@@ -1,0 +1,3 @@
+"""The case-room world is used here too."""
+
+from tests.caseroom.conftest import world  # noqa: F401 - makes the fixture available
