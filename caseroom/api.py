@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -126,7 +127,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(self.get_serializer(case).data)
 
     @extend_schema(responses=CaseEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request: Request, pk: str | None = None) -> Response:
         user = request_user(request)
         case = self.get_object()
@@ -136,7 +137,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(CaseEventSerializer(events, many=True).data)
 
     @extend_schema(request=CasePersonCreateSerializer, responses=CasePersonSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def persons(self, request: Request, pk: str | None = None) -> Response:
         user = request_user(request)
         case = self.get_object()
@@ -321,10 +322,10 @@ class BreakGlassView(APIView):
     @extend_schema(request=BreakGlassSerializer, responses=BreakGlassResultSerializer)
     def post(self, request: Request) -> Response:
         user = request_user(request)
+        if not works_on_cases(user):  # before anything is validated
+            raise NotFound
         data = BreakGlassSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if not works_on_cases(user):
-            raise NotFound
         case = selectors.case_get_by_number(number=data.validated_data["case_number"])
         access = services.break_glass_open(
             user=user,
@@ -534,6 +535,8 @@ class ReferralViewSet(
     @extend_schema(request=ReferralCreateSerializer, responses=ReferralSerializer)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = request_user(request)
+        if not works_on_cases(user):  # before anything is validated
+            raise PermissionDenied(_("Uw rol doet geen aanmeldingen."))
         data = ReferralCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 
 from audit.models import AccessEvent
 from caseroom import selectors, services
+from caseroom.access import is_house_procesregisseur, works_on_cases
 from caseroom.models import (
     Action,
     AgendaItem,
@@ -28,6 +30,7 @@ from caseroom.models import (
 from core.exceptions import ServiceError
 from partners.models import Organisation, User
 from partners.permissions import request_user
+from partners.roles import Role
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -201,6 +204,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request=MeetingCreateSerializer, responses=MeetingSerializer(many=True))
     def create(self, request: Request) -> Response:
         user = request_user(request)
+        if not user.has_role(Role.PROCESREGISSEUR):  # before anything is validated
+            raise PermissionDenied(_("Alleen procesregisseurs plannen overleggen."))
         data = MeetingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -271,7 +276,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         services.confidentiality_sign(attendee=attendee, by=user)
         return Response({"signed_at": attendee.confidentiality_signed_at})
 
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def view(self, request: Request, pk: str | None = None) -> Response:
         """The agenda as the requesting organisation may see it."""
         view = meeting_view_or_error(request_user(request), self.get_object())
@@ -295,6 +300,8 @@ class MinutesViewSet(viewsets.GenericViewSet):
     def _write(self, request: Request, pk: str, *, amend: bool) -> Response:
         user = request_user(request)
         item = self._item(request, pk)
+        if not is_house_procesregisseur(user, item.case):  # before anything is validated
+            raise PermissionDenied(_("Alleen de procesregisseur legt het verslag vast."))
         data = MinutesWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -372,6 +379,8 @@ class ActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=ActionCreateSerializer, responses=ActionSerializer)
     def create(self, request: Request) -> Response:
         user = request_user(request)
+        if not works_on_cases(user):  # before anything is validated
+            raise PermissionDenied(_("Uw rol maakt geen afspraken."))
         data = ActionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -411,13 +420,27 @@ class ActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(ActionSerializer(updated).data)
 
 
+class PlanGoalSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    domain = serializers.CharField()
+    description = serializers.CharField()
+    actions = ActionSerializer(many=True)
+
+
+class PlanSerializer(serializers.Serializer):
+    goals = PlanGoalSerializer(many=True)
+    agreed = serializers.ListField(child=serializers.CharField())
+
+
 class GoalViewSet(viewsets.GenericViewSet):
     """The plan van aanpak of a case: goals per life domain with their actions, agreements."""
 
     serializer_class = GoalCreateSerializer
     queryset = Goal.objects.none()  # for the schema; reads go through the selectors
+    pagination_class = None
 
-    def list(self, request: Request, case_pk: str) -> Response:
+    @extend_schema(responses=PlanSerializer)
+    def plan(self, request: Request, case_pk: str) -> Response:
         user = request_user(request)
         case = selectors.case_get_for_user(user=user, case_id=case_pk)
         plan = selectors.plan_for_user(user=user, case=case)

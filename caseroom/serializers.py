@@ -181,10 +181,14 @@ class CaseSerializer(serializers.ModelSerializer):
     target_group: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
-    lead_organisation = OrganisationRefSerializer(read_only=True)
+    lead_organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
     lead_missing = serializers.SerializerMethodField()
     procesregisseur = serializers.SerializerMethodField()
     persons = serializers.SerializerMethodField()
+    # Empty while the case is open.
+    closure_reason = serializers.ChoiceField(
+        choices=Case.ClosureReason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Case
@@ -302,9 +306,9 @@ class ContributionCreateSerializer(serializers.Serializer):
 
 class CaseEventSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    organisation = OrganisationRefSerializer(read_only=True)
+    organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
     category: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
 
     class Meta:

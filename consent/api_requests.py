@@ -8,14 +8,17 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.models import AccessEvent
 from audit.services import record_access
+from caseroom.access import works_on_cases
 from consent import subject_requests as services
 from consent.models import SubjectRequest, SubjectRequestTask
 from partners.models import User
@@ -27,8 +30,8 @@ def requests_for(user: User) -> QuerySet[SubjectRequest]:
     requests = SubjectRequest.objects.select_related("contact_organisation")
     if user.has_role(Role.PRIVACYFUNCTIONARIS):
         return requests
-    if user.organisation_id is None:
-        return requests.none()
+    if user.organisation_id is None or not works_on_cases(user):
+        return requests.none()  # the beheerder and the bestuurder handle no requests
     return requests.filter(
         Q(contact_organisation_id=user.organisation_id)
         | Q(tasks__organisation_id=user.organisation_id)
@@ -207,6 +210,8 @@ class SubjectRequestActionView(APIView):
         found = request_for(user, pk)
         if step not in self.serializers_by_step:
             raise Http404
+        if not user.has_role(Role.PRIVACYFUNCTIONARIS):  # before anything is validated
+            raise PermissionDenied(_("Alleen de privacyfunctionaris handelt een verzoek af."))
         serializer_class = self.serializers_by_step[step]
         values: dict[str, Any] = {}
         if serializer_class is not None:

@@ -153,10 +153,11 @@ class LegalHoldView(APIView):
     @extend_schema(request=HoldSerializer, responses=RetentionSerializer)
     def post(self, request: Request, case_pk: int) -> Response:
         user = request_user(request)
+        case = case_in_scope(user, case_pk)  # 404 before anything is validated
         data = HoldSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         retention = services.legal_hold_set(
-            case=case_in_scope(user, case_pk), reason=data.validated_data["reason"], by=user
+            case=case, reason=data.validated_data["reason"], by=user
         )
         return Response(RetentionSerializer(retention).data)
 
@@ -171,10 +172,11 @@ class ExtensionRequestView(APIView):
     @extend_schema(request=ExtensionRequestSerializer, responses=ExtensionSerializer)
     def post(self, request: Request, case_pk: int) -> Response:
         user = request_user(request)
+        case = case_in_scope(user, case_pk)  # 404 before anything is validated
         data = ExtensionRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         extension = services.extension_request(
-            case=case_in_scope(user, case_pk),
+            case=case,
             until=data.validated_data["until"],
             reason=data.validated_data["reason"],
             by=user,

@@ -68,7 +68,9 @@ CONFLICT_CODES = {"no_legal_basis"}
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ServiceError):
         fields = {exc.field: [{"code": exc.code, "message": exc.message}]} if exc.field else None
-        status_code = 409 if exc.code in CONFLICT_CODES else 400
+        status_code = (
+            403 if exc.code == "permission_denied" else 409 if exc.code in CONFLICT_CODES else 400
+        )
         return Response(error_body(exc.code, exc.message, fields), status=status_code)
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -88,3 +90,52 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         message = _("Niet gevonden.") if response.status_code == 404 else str(exc)
         response.data = error_body(code, message)
     return response
+
+
+# --- OpenAPI -----------------------------------------------------------------------------------
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": True},
+                "request_id": {"type": "string"},
+            },
+        }
+    },
+}
+ERROR_RESPONSES = {
+    "400": "De invoer is niet geldig.",
+    "401": "Niet ingelogd.",
+    "403": "Uw rol mag dit niet.",
+    "404": "Niet gevonden, of niet voor u zichtbaar.",
+    "405": "Deze methode wordt hier niet ondersteund.",
+    "409": "Kan niet in de huidige toestand (bijvoorbeeld een ontbrekende grondslag).",
+    "415": "Dit soort inhoud wordt niet ondersteund.",
+    "429": "Te veel verzoeken; probeer het later opnieuw.",
+}
+
+
+def error_responses_hook(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing: every operation documents the one error format for
+    the statuses any endpoint may answer with."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"$ref": "#/components/schemas/Error"}
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.setdefault("responses", {})
+            for code, description in ERROR_RESPONSES.items():
+                responses.setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": reference}},
+                    },
+                )
+    return result

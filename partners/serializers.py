@@ -29,6 +29,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 class MeSerializer(serializers.ModelSerializer):
     organisation = OrganisationSerializer(read_only=True)
     roles = serializers.SerializerMethodField()
+    email = serializers.CharField(read_only=True)  # empty for a service account
 
     class Meta:
         model = User

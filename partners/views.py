@@ -60,6 +60,13 @@ def _grouped_secret(device: TOTPDevice) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
+def _verified(request: HttpRequest, device: TOTPDevice) -> None:
+    """The second factor passed: a new session key for the raised privilege, so a session id
+    known from before (fixation) is worth nothing."""
+    request.session.cycle_key()
+    otp_login(request, device)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
@@ -79,10 +86,10 @@ def two_factor(request: HttpRequest) -> HttpResponse:
                 "token", _("Te veel onjuiste codes. Wacht even en probeer dan de nieuwste code.")
             )
         elif enrolled and device.verify_token(token):
-            otp_login(request, device)
+            _verified(request, device)
             return HttpResponseRedirect(_safe_next(request))
         elif not enrolled and totp_device_confirm(user=user, device=device, token=token):
-            otp_login(request, device)
+            _verified(request, device)
             messages.success(request, _("Uw authenticator-app is gekoppeld."))
             return HttpResponseRedirect(_safe_next(request))
         else:

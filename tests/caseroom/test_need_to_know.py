@@ -156,7 +156,7 @@ def test_another_partner_cannot_withdraw_someone_elses_participation(world: Worl
         {"reason": "Poging"},
         content_type="application/json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
     assert get(world.ggz, f"/api/v1/cases/{world.case.pk}/")[0] == 200
 
