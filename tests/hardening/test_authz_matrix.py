@@ -64,7 +64,8 @@ def viewset_methods(name: str) -> set[str] | None:
     for pattern in _patterns():
         if pattern[0] == name:
             actions = getattr(pattern[1].callback, "actions", None)
-            return {m.upper() for m in actions} if actions else None
+            # DRF adds HEAD to a GET route's actions once it has served a request.
+            return {m.upper() for m in actions} - {"HEAD"} if actions else None
     return None
 
 

@@ -19,7 +19,9 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import checks
@@ -86,6 +88,19 @@ def _date(year: int) -> Any:
 
 
 @pytest.fixture
+def wsgi_app() -> Iterator[Any]:
+    """The real WSGI handler, without closing the database connection after each request
+    (as Django's test client does): the test's transaction holds the world."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def api_schema() -> Iterator[Any]:
     from drf_spectacular.generators import SchemaGenerator
 
@@ -104,14 +119,14 @@ def no_foreign_ids(forbidden: set[str]) -> Any:
 
 
 def test_the_api_survives_fuzzing_and_leaks_nothing_between_organisations(
-    world: World, api_schema: Any
+    world: World, api_schema: Any, wsgi_app: Any
 ) -> None:
     case_b, politie_b = house_b(world)
     identities = {
         "A": (token_for(world.politie.organisation, "fuzz-a"), secrets_of(case_b)),
         "B": (token_for(politie_b.organisation, "fuzz-b"), secrets_of(world.case)),
     }
-    app = get_wsgi_application()
+    app = wsgi_app
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert operations
     failures: list[str] = []
