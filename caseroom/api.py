@@ -573,6 +573,11 @@ class ReferralViewSet(
     def triage(self, request: Request, pk: str | None = None) -> Response:
         user = request_user(request)
         referral = self.get_object()
+        if not (
+            user.has_role(Role.PROCESREGISSEUR)
+            and referral.house.organisation_id == user.organisation_id
+        ):  # before anything is validated
+            raise PermissionDenied(_("Alleen de procesregisseur van het huis beoordeelt."))
         data = TriageSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

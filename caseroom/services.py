@@ -324,6 +324,14 @@ def case_add_person(*, case: Case, person: Person, role: str, by: User) -> CaseP
     return link
 
 
+def _coverage_recheck(case: Case) -> None:
+    """Cover may be gone (a category taken away, a closed case reopened): the stall sweep
+    checks the case's withdrawals again (escalation.sweep.withdrawals_check)."""
+    Participation.objects.filter(case=case, withdrawn_at__isnull=False).update(
+        coverage_checked_at=None
+    )
+
+
 @transaction.atomic
 def case_set_status(*, case: Case, status: str, by: User, closure_reason: str = "") -> Case:
     _require_manager(by, case)
@@ -341,6 +349,8 @@ def case_set_status(*, case: Case, status: str, by: User, closure_reason: str = 
         # Reopening a closed case clears its closure.
         case.closure_reason = ""
         case.closed_at = None
+        if old == Case.Status.CLOSED:
+            _coverage_recheck(case)
     case.status = status
     case.save(update_fields=["status", "closure_reason", "closed_at", "updated_at"])
     _event(case, CaseEvent.Kind.STATUS_CHANGED, by=by, old=old, new=status, reason=closure_reason)
@@ -462,6 +472,8 @@ def participation_set_categories(
     _require_bases(participation.case, participation.organisation, categories, by)
     participation.categories.set(categories)
     _write_grants(participation)
+    if set(old) - {c.code for c in categories}:
+        _coverage_recheck(participation.case)
     _event(
         participation.case,
         CaseEvent.Kind.CATEGORIES_CHANGED,
@@ -548,6 +560,7 @@ def participation_drop_categories(
     old = sorted(participation.categories.values_list("code", flat=True))
     participation.categories.remove(*categories)
     _write_grants(participation)
+    _coverage_recheck(participation.case)
     _event(
         participation.case,
         CaseEvent.Kind.CATEGORIES_CHANGED,

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import QuerySet
@@ -329,8 +329,7 @@ def _submit(
             notice = perform(form.cleaned_data)
         except ServiceError as error:
             if error.code == "permission_denied":
-                messages.error(request, error.message)
-                return redirect(_case_url(case))
+                raise PermissionDenied(error.message) from error  # 403, nothing changed
             form.add_service_error(error)
         else:
             messages.success(request, notice)

@@ -443,11 +443,25 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 _cache_url = env("CACHE_URL")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
-    if _cache_url
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-}
+# Rate limits (hit/no-hit, registering persons) live in the cache, so every web process must
+# share it: Redis when CACHE_URL is set, else files in VAR_DIR (one machine, several gunicorn
+# workers). Only the test suite keeps it in memory.
+if _cache_url:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+        }
+    }
+elif TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",

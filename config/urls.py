@@ -171,6 +171,7 @@ api_v1 = [
 ]
 
 # Errors no view handled: a Dutch page or API error, 503 when the database is away.
+handler403 = "core.views.forbidden"
 handler404 = "core.views.not_found"
 handler500 = "core.views.server_error"
 

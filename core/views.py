@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -16,12 +16,29 @@ API_PREFIX = "/api/"
 RETRY_AFTER_SECONDS = 60
 
 
+# SQLSTATEs of a lost or refused connection: class 08, and the server shutting down.
+OUTAGE_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def _is_outage(error: BaseException | None) -> bool:
+    """The database is gone (503), as opposed to a deadlock, a timeout or a locked SQLite
+    file, which are errors of this request (500)."""
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    state = getattr(error.__cause__, "sqlstate", None)
+    if state:
+        return state.startswith(OUTAGE_STATES)
+    return connection.vendor != "sqlite"  # no SQLSTATE: the client lost its connection
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """A Dutch page (JSON for the API) without details of the error. A lost or refused
     database connection is an outage, not a bug: 503 with Retry-After. The service's
     transaction was rolled back with the connection, so nothing of it was saved; an earlier
     step of the same request may have been, hence the advice to check."""
-    unavailable = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+    unavailable = _is_outage(sys.exc_info()[1])
     if unavailable:
         status, code = 503, "database_unavailable"
         title = _("Casusregie is even niet bereikbaar")
@@ -55,3 +72,15 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     text = _("Deze pagina bestaat niet, of u heeft er geen toegang toe.")
     page = render_to_string("500.html", {"title": title, "message": text}, request=request)
     return HttpResponse(page, status=404)
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """403: the role may not do this. The API answers in its own error format (DRF)."""
+    message = _("U mag dit niet doen.")
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(error_body("permission_denied", message), status=403)
+    reason = str(exception) if exception and str(exception) else message
+    page = render_to_string(
+        "500.html", {"title": _("Geen toestemming"), "message": reason}, request=request
+    )
+    return HttpResponse(page, status=403)

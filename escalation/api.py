@@ -8,8 +8,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -168,6 +170,10 @@ class EscalationRespondView(APIView):
     def post(self, request: Request, pk: Any) -> Response:
         user = request_user(request)
         escalation = _escalation(user, pk)
+        if not escalation.organisations.filter(pk=user.organisation_id).exists():
+            raise PermissionDenied(  # before anything is validated
+                _("Alleen een betrokken organisatie reageert op deze escalatie.")
+            )
         data = RespondSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         response = services.respond(escalation=escalation, by=user, **data.validated_data)

@@ -384,8 +384,10 @@ class Run:
         """The rate limit still holds after the load: one user asks until the 429. Each
         gunicorn worker counts for itself unless CACHE_URL gives a shared cache."""
         limit, _period = parse_rate(self.args.hit_rate)
-        per_process = not self.args.cache_url
-        attempts = limit * self.args.workers + 1 if per_process else limit + 1
+        # The cache is shared by all gunicorn workers (files in VAR_DIR, or Redis with
+        # --cache-url): the limit must hold across them, so the 429 comes at limit + 1.
+        shared = "Redis" if self.args.cache_url else "bestanden"
+        attempts = limit + 1
         recorder = Recorder()
         stop = threading.Event()
         prober = StaffMember(
@@ -418,7 +420,7 @@ class Run:
                         self.problems.append(f"429 zonder Retry-After of met code {code!r}")
                     say(
                         f"Limiet hit/no-hit ({self.args.hit_rate}, "
-                        + ("geheugen per worker" if per_process else "gedeelde cache")
+                        + f"gedeelde cache: {shared}"
                         + f"): 429 na {asked} vragen"
                     )
                     return

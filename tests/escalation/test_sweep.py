@@ -131,6 +131,34 @@ def test_each_withdrawal_is_checked_once_and_a_covered_category_is_no_stall(
     ).exists()
 
 
+def test_cover_taken_away_later_or_a_reopened_case_is_checked_again(world: World) -> None:
+    from partners.services import organisation_create
+
+    other = organisation_create(name="Woonstichting Betuwe", kind_code="woningcorporatie")
+    wonen = services.categories_by_code(["basis", "wonen"])
+    second = services.participation_add(
+        case=world.case, organisation=other, categories=wonen, by=world.regisseur
+    )
+    services.participation_withdraw(
+        participation=world.participations["woning"], reason="Dossier gesloten.",
+        by=world.regisseur,
+    )  # fmt: skip
+    assert sweep().found["uncovered"] == 0  # Woonstichting Betuwe still holds wonen
+    services.participation_set_categories(
+        participation=second, categories=services.categories_by_code(["basis"]),
+        by=world.regisseur,
+    )  # fmt: skip
+    assert sweep().found["uncovered"] == 1  # the cover is gone: checked again
+
+    Stall.objects.filter(kind="uncovered").update(resolved_at=timezone.now())
+    services.case_set_status(
+        case=world.case, status="afgesloten", closure_reason="doel_bereikt", by=world.regisseur
+    )
+    assert sweep().found["uncovered"] == 0
+    services.case_set_status(case=world.case, status="in_behandeling", by=world.regisseur)
+    assert sweep().found["uncovered"] == 1  # reopened: the gap is found again
+
+
 def test_a_withdrawal_whose_categories_another_partner_holds_is_no_stall(world: World) -> None:
     from partners.services import organisation_create
 

@@ -5,8 +5,9 @@ with no part anywhere}, plus an anonymous visitor, against the outcome declared 
 
 Each request runs in a savepoint that is rolled back, so a write by one user does not change
 what the next one meets. Write methods are sent with an empty body: a user who may act gets
-past the permission check and meets validation (``ok``: 2xx, 3xx other than the login page,
-400, 409); a user who may not gets 403 or 404 before anything is validated.
+past the permission checks and meets validation (``invalid``: 400 or 409); a user who may
+not gets 403 or 404 before anything is validated. ``ok`` is 2xx or a redirect other than to
+the login page (a web form re-shown with its errors is a 200).
 
 ``AUTHZ_MATRIX_PRINT=1 pytest tests/hardening/test_authz_matrix.py -k observed -s`` prints
 the observed outcomes in the table's notation, to review a new route.
@@ -174,6 +175,8 @@ def outcome(response: Any) -> str:
         return "500"
     if code in (301, 302) and response.get("Location", "").startswith(LOGIN):
         return "login"
+    if code in (400, 409):
+        return "invalid"  # past the permission checks, stopped by validation
     return "ok"
 
 
