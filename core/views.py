@@ -1,5 +1,6 @@
-"""The page for an error no view handled (``handler500``). It needs nothing from the
-database, which may be the very thing that failed."""
+"""The answers to errors no view handled (``handler403``, ``handler404``, ``handler500``):
+the API's error format under /api/, a Dutch page elsewhere. The 500 page needs nothing from
+the database, which may be the very thing that failed."""
 
 from __future__ import annotations
 
@@ -52,11 +53,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
         message = _(
             "Er ging aan onze kant iets mis. De fout is vastgelegd; probeer het later opnieuw."
         )
-    if request.path.startswith(API_PREFIX):
-        response: HttpResponse = JsonResponse(error_body(code, message), status=status)
-    else:
-        page = render_to_string("500.html", {"title": title, "message": message})
-        response = HttpResponse(page, status=status)
+    # No request context for the page: its processors may need the database that failed.
+    response = _answer(request, status, code, message, title, message, page_context=False)
     if unavailable:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
@@ -65,22 +63,30 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """404: the API's error format under /api/, a Dutch page elsewhere. The same answer
     whether the object does not exist or may not be seen (DESIGN.md §6)."""
-    message = _("Niet gevonden.")
-    if request.path.startswith(API_PREFIX):
-        return JsonResponse(error_body("not_found", message), status=404)
-    title = _("Pagina niet gevonden")
-    text = _("Deze pagina bestaat niet, of u heeft er geen toegang toe.")
-    page = render_to_string("500.html", {"title": title, "message": text}, request=request)
-    return HttpResponse(page, status=404)
+    page = _("Deze pagina bestaat niet, of u heeft er geen toegang toe.")
+    return _answer(request, 404, "not_found", _("Niet gevonden."), _("Pagina niet gevonden"), page)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """403: the role may not do this. The API answers in its own error format (DRF)."""
+    """403: the role may not do this; the page says why when the refusal did."""
     message = _("U mag dit niet doen.")
+    page = str(exception) if exception and str(exception) else message
+    return _answer(request, 403, "permission_denied", message, _("Geen toestemming"), page)
+
+
+def _answer(
+    request: HttpRequest,
+    status: int,
+    code: str,
+    message: str,
+    title: str,
+    page_message: str,
+    *,
+    page_context: bool = True,
+) -> HttpResponse:
+    """The API's error format under /api/, a Dutch page (templates/error.html) elsewhere."""
     if request.path.startswith(API_PREFIX):
-        return JsonResponse(error_body("permission_denied", message), status=403)
-    reason = str(exception) if exception and str(exception) else message
-    page = render_to_string(
-        "500.html", {"title": _("Geen toestemming"), "message": reason}, request=request
-    )
-    return HttpResponse(page, status=403)
+        return JsonResponse(error_body(code, message), status=status)
+    context = {"title": title, "message": page_message}
+    page = render_to_string("error.html", context, request=request if page_context else None)
+    return HttpResponse(page, status=status)

@@ -19,7 +19,7 @@ from consent import retention, subject_requests
 from consent import services as consent_services
 from escalation import services as escalation_services
 from escalation.models import EscalationLevel
-from partners.models import User
+from partners.models import Organisation, User
 from partners.roles import Role
 from persons.services import person_create
 from tests.caseroom.conftest import World, make_org, make_user, open_case
@@ -41,26 +41,53 @@ class MatrixWorld:
     ids: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class SecondHouse:
+    organisation: Organisation
+    case: Case
+    regisseur: User
+    politie: User
+
+
+def second_house(world: World) -> SecondHouse:
+    """House B with a case of its own, in which Politie Noord takes part and contributed."""
+    zvh = make_org("ZVH Noord", "zvh")
+    house = services.house_create(name="ZVH Noord", organisation=zvh, case_prefix="ZVN")
+    regisseur = make_user("regisseur-b", zvh, Role.PROCESREGISSEUR)
+    politie = make_user("politie-b", make_org("Politie Noord", "politie"))
+    person = person_create(
+        surname="Jansen", given_names="Piet", bsn="123456782", birth_date=datetime.date(1990, 1, 1)
+    )
+    case = open_case(house=house, regisseur=regisseur, referrer=politie, persons=[person])
+    services.contribution_add(
+        case=case,
+        by=politie,
+        category=services.categories_by_code(["basis"])[0],
+        text="Melding van overlast in Noord.",
+        person=person,
+    )
+    return SecondHouse(organisation=zvh, case=case, regisseur=regisseur, politie=politie)
+
+
 def build(world: World) -> MatrixWorld:
     """Everything in house A is reached by the 'own' users; house B and a lone organisation
     give the 'other' and 'none' users."""
     house_a = world.house
     zvh_a = house_a.organisation
-    zvh_b = make_org("ZVH Noord", "zvh")
-    house_b = services.house_create(name="ZVH Noord", organisation=zvh_b, case_prefix="ZVN")
+    house_b = second_house(world)
+    zvh_b = house_b.organisation
     lone = make_org("Stichting Zonder Casussen", "wijkteam")
     lone_zvh = make_org("ZVH in oprichting", "zvh")  # a ZVH organisation without a house
     gemeente_a = make_org("Gemeente Rivierstad", "gemeente")
     gemeente_b = make_org("Gemeente Noordstad", "gemeente")
     gemeente_none = make_org("Gemeente Elders", "gemeente")
-    politie_b = make_org("Politie Noord", "politie")
 
     users: dict[tuple[str, str], User] = {
         (Role.PROCESREGISSEUR, "own"): world.regisseur,
-        (Role.PROCESREGISSEUR, "other"): make_user("regisseur-b", zvh_b, Role.PROCESREGISSEUR),
+        (Role.PROCESREGISSEUR, "other"): house_b.regisseur,
         (Role.PROCESREGISSEUR, "none"): make_user("regisseur-x", lone_zvh, Role.PROCESREGISSEUR),
         (Role.KETENPARTNER, "own"): world.politie,
-        (Role.KETENPARTNER, "other"): make_user("politie-b", politie_b),
+        (Role.KETENPARTNER, "other"): house_b.politie,
         (Role.KETENPARTNER, "none"): make_user("lone", lone),
         (Role.PRIVACYFUNCTIONARIS, "own"): world.privacy,
         (Role.PRIVACYFUNCTIONARIS, "other"): make_user("fg-b", zvh_b, Role.PRIVACYFUNCTIONARIS),
@@ -72,19 +99,8 @@ def build(world: World) -> MatrixWorld:
         (Role.BEHEERDER, "other"): make_user("beheer-b", zvh_b, Role.BEHEERDER),
         (Role.BEHEERDER, "none"): make_user("beheer-x", lone, Role.BEHEERDER),
     }
-    matrix = MatrixWorld(base=world, users=users)
-    regisseur_b = users[(Role.PROCESREGISSEUR, "other")]
-    politie_b_user = users[(Role.KETENPARTNER, "other")]
+    matrix = MatrixWorld(base=world, users=users, ids={"case_b": house_b.case.pk})
     mayor = users[(Role.BESTUURDER, "own")]
-
-    # House B: a case of its own in which Politie Noord takes part.
-    person_b = person_create(
-        surname="Jansen", given_names="Piet", bsn="123456782", birth_date=datetime.date(1990, 1, 1)
-    )
-    case_b = open_case(
-        house=house_b, regisseur=regisseur_b, referrer=politie_b_user, persons=[person_b]
-    )
-    matrix.ids["case_b"] = case_b.pk
 
     case = world.case
     cats = services.categories_by_code

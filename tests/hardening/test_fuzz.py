@@ -26,12 +26,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import checks
 
-from caseroom import services
 from caseroom.models import Case
-from partners.models import Organisation, User
-from partners.services import api_token_issue, organisation_create, service_account_create
-from persons.services import person_create
-from tests.caseroom.conftest import World, open_case
+from partners.models import Organisation
+from partners.services import api_token_issue, service_account_create
+from tests.caseroom.conftest import World
+from tests.hardening.authz_world import second_house
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
@@ -57,34 +56,6 @@ def secrets_of(case: Case) -> set[str]:
     if case.referral_id:
         found.add(str(case.referral_id))
     return found
-
-
-def house_b(world: World) -> tuple[Case, User]:
-    from partners.roles import Role
-    from tests.caseroom.conftest import make_org, make_user
-
-    zvh = make_org("ZVH Noord", "zvh")
-    house = services.house_create(name="ZVH Noord", organisation=zvh, case_prefix="ZVN")
-    regisseur = make_user("regisseur-b", zvh, Role.PROCESREGISSEUR)
-    politie = make_user("politie-b", organisation_create(name="Politie Noord", kind_code="politie"))
-    person = person_create(
-        surname="Jansen", given_names="Piet", bsn="123456782", birth_date=_date(1990)
-    )
-    case = open_case(house=house, regisseur=regisseur, referrer=politie, persons=[person])
-    services.contribution_add(
-        case=case,
-        by=politie,
-        category=services.categories_by_code(["basis"])[0],
-        text="Melding van overlast in Noord.",
-        person=person,
-    )
-    return case, politie
-
-
-def _date(year: int) -> Any:
-    import datetime
-
-    return datetime.date(year, 1, 1)
 
 
 @pytest.fixture
@@ -121,10 +92,10 @@ def no_foreign_ids(forbidden: set[str]) -> Any:
 def test_the_api_survives_fuzzing_and_leaks_nothing_between_organisations(
     world: World, api_schema: Any, wsgi_app: Any
 ) -> None:
-    case_b, politie_b = house_b(world)
+    house_b = second_house(world)
     identities = {
-        "A": (token_for(world.politie.organisation, "fuzz-a"), secrets_of(case_b)),
-        "B": (token_for(politie_b.organisation, "fuzz-b"), secrets_of(world.case)),
+        "A": (token_for(world.politie.organisation, "fuzz-a"), secrets_of(house_b.case)),
+        "B": (token_for(house_b.politie.organisation, "fuzz-b"), secrets_of(world.case)),
     }
     app = wsgi_app
     operations = [result.ok() for result in api_schema.get_all_operations()]
