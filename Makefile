@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUN := $(BIN)/python manage.py
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install assets browser messages demo demo-data totp test lint typecheck migrations-check pytest ci deploy-check clean bench-sweep loadtest fuzz
+.PHONY: help install assets browser messages demo demo-data totp test lint typecheck migrations-check pytest ci deploy-check clean bench-sweep loadtest fuzz scaleout-test
 
 help:
 	@echo "make demo   - install, migrate (SQLite), load demo data, start web app + Celery worker"
@@ -87,6 +87,11 @@ ci: install assets browser
 # minutes (docs/security.md). LOAD_ARGS e.g. "--users 30 --minutes 5".
 loadtest: install assets
 	./bin/loadtest $(LOAD_ARGS)
+
+# make scaleout-test: two gunicorn instances, two Celery workers and one beat on PostgreSQL
+# and Redis; journeys alternate between the instances, a worker is killed (docs/operations.md).
+scaleout-test: install assets
+	./bin/scaleout-test $(SCALEOUT_ARGS)
 
 # make fuzz: schemathesis over /api/schema/ with a longer budget than the suite's.
 fuzz: install assets

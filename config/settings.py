@@ -118,6 +118,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Probes and metrics first: answered for any host, over plain HTTP (core.health).
+    "core.health.OperationsMiddleware",
+    "core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "audit.middleware.RequestContextMiddleware",
@@ -210,6 +213,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
 # The public address of the service, for links in mails.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000") or ""
 HIT_NO_HIT_RATE = env("HIT_NO_HIT_RATE", "30/hour") or "30/hour"
+# The bearer token Prometheus sends to /metrics/; without it the endpoint does not exist.
+METRICS_TOKEN = env("METRICS_TOKEN", "") or ""
 # Anomaly rules for the privacy officer (audit.anomalies).
 AUDIT_BULK_PERSONS_PER_HOUR = env_int("AUDIT_BULK_PERSONS_PER_HOUR", 50)
 AUDIT_NIGHT_START = env_int("AUDIT_NIGHT_START", 22)
@@ -310,7 +315,6 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     if TRUSTED_PROXIES:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_REDIRECT_EXEMPT = [r"^health/"]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -440,7 +444,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "caseroom.tasks.send_due_reminders",
         "schedule": 60 * 60,
     },
+    # Proves beat and a worker are alive (core.metrics: casusregie_beat_heartbeat_age_seconds).
+    "beat-heartbeat": {
+        "task": "core.tasks.beat_heartbeat",
+        "schedule": 60,
+    },
 }
+# Other intervals without a new release: "stall-sweep=600,beat-heartbeat=30" (seconds).
+for _item in env_list("CELERY_BEAT_INTERVALS"):
+    _entry, _sep, _seconds = _item.partition("=")
+    if _entry not in CELERY_BEAT_SCHEDULE or not _seconds.isdigit() or int(_seconds) < 1:
+        raise ImproperlyConfigured(
+            f"CELERY_BEAT_INTERVALS: {_item!r} is geen naam=seconden met een bekende naam "
+            f"({', '.join(sorted(CELERY_BEAT_SCHEDULE))})."
+        )
+    CELERY_BEAT_SCHEDULE[_entry]["schedule"] = int(_seconds)
+# Workers log through LOGGING below (JSON in production), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 _cache_url = env("CACHE_URL")
 # Rate limits (hit/no-hit, registering persons) live in the cache, so every web process must
@@ -475,16 +495,29 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", "") or ""
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "") or ""
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "casusregie@localhost")
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: one file per mail here.
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
+# Logs: JSON lines (production default) or plain text; both redact BSN-like numbers and
+# e-mail addresses (core.logformat). Requests are logged by core.metrics with their route
+# name, never their path or query string.
+LOG_FORMAT = env("LOG_FORMAT", "json" if PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT moet json of plain zijn, niet {LOG_FORMAT!r}.")
+LOG_REQUESTS = env_bool("LOG_REQUESTS", PRODUCTION)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "json": {"()": "core.logformat.JsonFormatter"},
+        "plain": {"()": "core.logformat.PlainFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
-        # Request logs carry URLs and may carry query strings; keep them at warning level.
+        # Django's request log carries paths; core.metrics logs requests by route instead.
         "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
 }

@@ -38,3 +38,20 @@ class EncryptedModel(TimeStampedModel):
                     fields.add(field.name)
             kwargs["update_fields"] = fields
         super().save(*args, **kwargs)
+
+
+class KeyCheck(models.Model):
+    """A fixed text encrypted under each encryption key when the key is first used, so that a
+    starting process can tell whether its keys are those the data was written with (the
+    readiness check, core.health). Holds no personal data."""
+
+    key_id = models.CharField(max_length=64, unique=True)
+    token = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sleutelcontrole")
+        verbose_name_plural = _("sleutelcontroles")
+
+    def __str__(self) -> str:
+        return f"Sleutelcontrole {self.key_id}"
