@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUN := $(BIN)/python manage.py
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install assets browser messages demo demo-data totp test lint typecheck migrations-check pytest ci deploy-check clean bench-sweep loadtest fuzz scaleout-test
+.PHONY: help install assets browser messages demo demo-data totp test lint typecheck migrations-check pytest ci deploy-check clean bench-sweep loadtest fuzz scaleout-test deploy-tools deploy-validate
 
 help:
 	@echo "make demo   - install, migrate (SQLite), load demo data, start web app + Celery worker"
@@ -79,8 +79,21 @@ test: install assets lint typecheck migrations-check pytest
 deploy-check: install assets
 	./bin/deploy-check
 
-ci: install assets browser
+ci: install assets browser deploy-tools
 	./bin/ci
+
+# Validators for deploy/ (bin/deploy-validate): hadolint and kubernetes-validate are dev
+# extras; docker-compose (the compose file), nginx (its configuration) and openssl (a
+# throw-away certificate for that check) come from Debian. No container engine is needed.
+DEPLOY_TOOLS := docker-compose nginx-light openssl
+deploy-tools:
+	@command -v docker-compose >/dev/null && command -v nginx >/dev/null && command -v openssl >/dev/null || { \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo="sudo"; \
+		$$sudo apt-get install -y --no-install-recommends $(DEPLOY_TOOLS) \
+		|| { $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends $(DEPLOY_TOOLS); }; }
+
+deploy-validate: install deploy-tools
+	./bin/deploy-validate
 
 # --- hardening --------------------------------------------------------------------------------
 # make loadtest: gunicorn with several workers on PostgreSQL, concurrent users for a few
