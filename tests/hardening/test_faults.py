@@ -433,6 +433,21 @@ def test_manage_py_without_encryption_keys_prints_the_message_and_no_traceback(
     assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
 
 
+@pytest.mark.parametrize("command", ["worker", "beat"])
+def test_celery_without_encryption_keys_prints_the_message_and_no_traceback(
+    tmp_path: Path, command: str
+) -> None:
+    environ = production_env(tmp_path)
+    environ.pop("ENCRYPTION_KEYS_FILE")
+    result = subprocess.run(  # noqa: S603 - our own worker with fixed arguments
+        [sys.executable, "-m", "celery", "-A", "config", "-q", command],
+        cwd=ROOT, env=environ, capture_output=True, text=True, timeout=90, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.startswith("Casusregie start niet: ENCRYPTION_KEYS")
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+
+
 # --- 4. a damaged upload -----------------------------------------------------------------------
 
 
