@@ -97,9 +97,14 @@ def test_readiness_fails_when_the_audit_key_does_not_fit_the_chain(production_li
     }
 
 
-def test_readiness_fails_without_a_broker(production_like: None) -> None:
+def test_readiness_fails_without_a_broker(
+    production_like: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nowhere = "redis://127.0.0.1:9/0"  # nothing listens on port 9
     previous = current_app.conf.broker_url
-    current_app.conf.broker_url = "redis://127.0.0.1:9/0"  # nothing listens on port 9
+    # Celery prefers the environment variable (set in CI) over its configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", nowhere)
+    current_app.conf.broker_url = nowhere
     try:
         status, body = ready(Client())
     finally:
