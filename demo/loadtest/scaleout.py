@@ -642,6 +642,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    # Celery reads these before its configuration: the producer here must use this run's
+    # broker, not the one of the calling environment (CI sets them for the test suite).
+    for name in ("CELERY_BROKER_URL", "CELERY_BROKER_READ_URL", "CELERY_BROKER_WRITE_URL"):
+        os.environ.pop(name, None)
     signal.signal(signal.SIGTERM, _interrupt)
     work = Path(tempfile.mkdtemp(prefix="casusregie-scaleout-"))
     run = Scaleout(args=args, work=work, database=Database(args.postgres, args.database))
