@@ -133,6 +133,10 @@ def readiness() -> tuple[bool, dict[str, str]]:
             cause = type(failure.__cause__).__name__ if failure.__cause__ else ""
             logger.warning("readiness check failed", extra={"check": name, "cause": cause})
             results[name] = f"fout: {failure}"
+        except Exception as error:  # noqa: BLE001 - any other failure is "not ready" too
+            cause = type(error).__name__
+            logger.warning("readiness check failed", extra={"check": name, "cause": cause})
+            results[name] = "fout: onverwachte fout"
         else:
             results[name] = "ok"
     return all(value == "ok" for value in results.values()), results

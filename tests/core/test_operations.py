@@ -14,6 +14,7 @@ from celery import current_app
 from django.test import Client, override_settings
 
 from audit.services import record_access
+from core import health
 from core.crypto import encrypt
 from core.health import KEY_CHECK_AAD, KEY_CHECK_TEXT
 from core.keygen import KEY_FILES
@@ -273,3 +274,16 @@ def test_beat_intervals_can_be_set_and_a_wrong_one_stops_the_start(tmp_path: Pat
 def test_key_check_holds_no_personal_data() -> None:
     token = encrypt(KEY_CHECK_TEXT, aad=KEY_CHECK_AAD)
     assert KEY_CHECK_TEXT not in token
+
+
+def test_an_unexpected_failure_in_a_check_is_not_ready(
+    production_like: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("postgres://casusregie:geheim@db.internal/casusregie")
+
+    monkeypatch.setitem(health.CHECKS, "keys", broken)
+    status, body = ready(Client())
+    assert status == 503
+    assert body["checks"] == {"database": "ok", "broker": "ok", "keys": "fout: onverwachte fout"}
+    assert "geheim" not in json.dumps(body)
