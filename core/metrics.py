@@ -21,7 +21,6 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -97,13 +96,17 @@ class RequestMetricsMiddleware:
         return response
 
 
+Metric = GaugeMetricFamily | CounterMetricFamily
+# Figures of other apps (audit: the chain's head and last verification), registered in their
+# AppConfig.ready(), since core imports no app.
+INSTALLATION_METRICS: list[Callable[[], Iterator[Metric]]] = []
+
+
 class InstallationCollector(Collector):
     """Figures read at scrape time from the database, the broker and the shared cache."""
 
-    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+    def collect(self) -> Iterator[Metric]:
         from celery import current_app
-
-        from audit.models import AccessEvent, ChainCheckpoint
 
         tasks = CounterMetricFamily(
             "casusregie_celery_tasks",
@@ -129,33 +132,8 @@ class InstallationCollector(Collector):
             queue.add_metric([name], float(length))
         yield queue
 
-        now = timezone.now()
-        head = (
-            AccessEvent.objects.filter(seq__isnull=False)
-            .order_by("-seq")
-            .values_list("seq", "occurred_at")
-            .first()
-        )
-        yield GaugeMetricFamily(
-            "casusregie_audit_chain_head_seq",
-            "Position of the newest event in the audit chain.",
-            value=float(head[0] or 0) if head else 0.0,
-        )
-        if head:
-            yield GaugeMetricFamily(
-                "casusregie_audit_chain_head_age_seconds",
-                "Seconds since the newest event was appended to the audit chain.",
-                value=(now - head[1]).total_seconds(),
-            )
-        verified = ChainCheckpoint.objects.order_by("-verified_at").values_list(
-            "verified_at", flat=True
-        )[:1]
-        if verified:
-            yield GaugeMetricFamily(
-                "casusregie_audit_chain_verified_age_seconds",
-                "Seconds since the audit chain was last verified (audit.tasks.verify_chain).",
-                value=(now - verified[0]).total_seconds(),
-            )
+        for collect in INSTALLATION_METRICS:
+            yield from collect()
         beat = cache.get(BEAT_KEY)
         if beat is not None:
             yield GaugeMetricFamily(

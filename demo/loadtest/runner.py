@@ -434,6 +434,15 @@ class Run:
             + (f": {samples[0]}" if samples else "")
         )
 
+    def discard(self, *, keep: bool) -> None:
+        """Drop the database and the working folder, or say where they were kept."""
+        if keep:
+            say(f"Bewaard: database {self.database.name}, map {self.work}")
+            return
+        with contextlib.suppress(psycopg.Error):
+            self.database.drop()
+        shutil.rmtree(self.work, ignore_errors=True)
+
     # --- after the run --------------------------------------------------------------------
 
     def check_audit(self) -> None:
@@ -530,14 +539,14 @@ def report(run: Run, users: list[VirtualUser]) -> tuple[int, str]:
     return (0 if errors == 0 and run.chain_ok else 1), line
 
 
-def _interrupt(signum: int, frame: object) -> None:
+def interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     # Stopped from outside (a CI timeout): still stop gunicorn and drop the database.
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     work = Path(tempfile.mkdtemp(prefix="casusregie-load-"))
     run = Run(args=args, work=work, database=Database(args.postgres, args.database))
     mix = role_mix(args.users)
@@ -561,11 +570,6 @@ def main(argv: list[str] | None = None) -> int:
         status, line = 130, failed.format(run.recorder.requests)
     finally:
         run.stop_server()
-        if args.keep:
-            say(f"Bewaard: database {args.database}, map {work}")
-        else:
-            with contextlib.suppress(psycopg.Error):
-                run.database.drop()
-            shutil.rmtree(work, ignore_errors=True)
+        run.discard(keep=args.keep)
     say(line)
     return status

@@ -34,7 +34,6 @@ import http.client
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -60,7 +59,15 @@ from demo.loadtest.journeys import (
     Registry,
     StaffMember,
 )
-from demo.loadtest.runner import ROOT, Database, Run, SetupError, free_port, say
+from demo.loadtest.runner import (
+    ROOT,
+    Database,
+    Run,
+    SetupError,
+    free_port,
+    interrupt,
+    say,
+)
 
 DATABASE_PREFIX = "casusregie_load_scaleout"
 METRICS_TOKEN = uuid.uuid4().hex
@@ -385,8 +392,7 @@ class Scaleout(Run):
                     ).fetchall()
                     return [pid for (pid,) in rows]
 
-                waiting = wait_for(lambda: len(blocked()) >= 2, "beide workers wachten", 60)
-                del waiting
+                wait_for(lambda: len(blocked()) >= 2, "beide workers wachten", 60)
                 in_flight = self.received_not_done("worker-1")
                 killed_at = time.monotonic()
                 self.stop("worker-1", signal.SIGKILL)
@@ -472,24 +478,25 @@ class Scaleout(Run):
             made.append(str(response.json()["id"]))
         return made
 
-    def check_queue(self, at_least: int) -> None:
-        status, text = self.get(self.ports[1], "/metrics/", token=True)
+    def queued(self, port: int) -> float | None:
+        """The queue length the metrics of the instance on ``port`` show."""
+        status, text = self.get(port, "/metrics/", token=True)
         found = re.search(r'^casusregie_celery_queue_length\{queue="celery"\} (\S+)$', text, re.M)
-        length = float(found.group(1)) if found else -1
-        say(f"  wachtrij volgens de metrics van de tweede instantie: {length:.0f} berichten")
-        if status != 200 or length < at_least:
-            self.problems.append(f"wachtrij {length}, minstens {at_least} verwacht")
+        return float(found.group(1)) if status == 200 and found else None
+
+    def check_queue(self, at_least: int) -> None:
+        length = self.queued(self.ports[1])
+        shown = -1 if length is None else length
+        say(f"  wachtrij volgens de metrics van de tweede instantie: {shown:.0f} berichten")
+        if length is None or length < at_least:
+            self.problems.append(f"wachtrij {shown}, minstens {at_least} verwacht")
 
     def drain(self) -> None:
         """Wait until the workers took every message beat sent, and finished them."""
 
         def empty() -> bool:
-            status, text = self.get(self.ports[0], "/metrics/", token=True)
-            found = re.search(
-                r'^casusregie_celery_queue_length\{queue="celery"\} (\S+)$', text, re.M
-            )
             busy = self.received_not_done("worker-2") + self.received_not_done("worker-3")
-            return found is not None and status == 200 and float(found.group(1)) == 0 and not busy
+            return self.queued(self.ports[0]) == 0 and not busy
 
         wait_for(empty, "de wachtrij leeg", 60)
 
@@ -599,10 +606,6 @@ class Scaleout(Run):
             self.problems.append(f"persoonsgegevens in de logs: {leaks[:3]}")
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def wait_for(condition: Callable[[], object], what: str, seconds: float) -> object:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -646,7 +649,7 @@ def main(argv: list[str] | None = None) -> int:
     # broker, not the one of the calling environment (CI sets them for the test suite).
     for name in ("CELERY_BROKER_URL", "CELERY_BROKER_READ_URL", "CELERY_BROKER_WRITE_URL"):
         os.environ.pop(name, None)
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     work = Path(tempfile.mkdtemp(prefix="casusregie-scaleout-"))
     run = Scaleout(args=args, work=work, database=Database(args.postgres, args.database))
     status = 1
@@ -705,12 +708,7 @@ def main(argv: list[str] | None = None) -> int:
         run.stop_all()
         with contextlib.suppress(redis.RedisError):
             run.clear_redis()
-        if args.keep:
-            say(f"Bewaard: database {args.database}, map {work}")
-        else:
-            with contextlib.suppress(psycopg.Error):
-                run.database.drop()
-            shutil.rmtree(work, ignore_errors=True)
+        run.discard(keep=args.keep)
     errors = run.recorder.error_count + len(run.problems)
     say(
         f"scaleout: web=2 workers=2 beat=1 requests={run.recorder.requests} errors={errors} "
