@@ -218,11 +218,7 @@ def basis_predicate(user: User, *, case_ref: str = "pk") -> Q:
             organisation_grants(user).filter(content_object=OuterRef(case_ref), permission_id=basis)
         )
     )
-    broken = list(
-        personal_grants(user)
-        .filter(permission_id=basis)
-        .values_list("content_object_id", flat=True)
-    )
+    broken = _broken_cases(user, basis)
     if broken:
         predicate |= Q(**{f"{case_ref}__in": broken})
     return predicate
@@ -242,11 +238,7 @@ def person_predicate(user: User) -> Q:
             )
         )
     )
-    broken = list(
-        personal_grants(user)
-        .filter(permission_id=basis)
-        .values_list("content_object_id", flat=True)
-    )
+    broken = _broken_cases(user, basis)
     if broken:
         predicate |= Q(Exists(CasePerson.objects.filter(person=OuterRef("pk"), case_id__in=broken)))
     return predicate

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -43,7 +44,6 @@ from caseroom.models import (
     PlanAgreement,
     Referral,
 )
-from core.pagination import slice_ids_first
 from partners.models import User
 from partners.roles import Role
 from persons.models import Address, Person, PersonRelation
@@ -86,12 +86,13 @@ def case_list_for_user(*, user: User) -> QuerySet[Case]:
 
 
 class VisibleCasePages:
-    """The user's visible cases in list order, sliceable for a Paginator.
+    """The user's visible cases in list order, sliceable for a Paginator; each case of a page
+    comes marked with ``shows_persons``.
 
     Without break-the-glass grants (nearly always) a page's ids come straight from the
-    organisation's grant index, so a deep page costs what a first page costs; the rows are
-    then read with the full access predicate. With break-the-glass grants the page is read
-    ids first from the list query."""
+    organisation's grant index, so a deep page costs what a first page costs; with them the
+    ids come from the list query. The rows are then read with the full access predicate, and
+    with ``basis`` asked for those rows only."""
 
     def __init__(self, *, user: User) -> None:
         self.user = user
@@ -109,19 +110,35 @@ class VisibleCasePages:
     def __getitem__(self, index: slice) -> list[Case]:
         if not isinstance(index, slice):
             raise TypeError("VisibleCasePages is read in slices (pages)")
-        if not self.from_grants:
-            return slice_ids_first(self.queryset, index.start or 0, index.stop or 0)
-        ids = list(organisation_case_ids(self.user)[index])
-        rows = {case.pk: case for case in self.queryset.filter(pk__in=ids)}
-        return [rows[pk] for pk in ids if pk in rows]
+        ids_source = (
+            organisation_case_ids(self.user)
+            if self.from_grants
+            else self.queryset.values_list("pk", flat=True)
+        )
+        ids = list(ids_source[index])
+        if not ids:
+            return []
+        basis = models.Case(
+            models.When(basis_predicate(self.user), then=models.Value(True)),
+            default=models.Value(False),
+            output_field=models.BooleanField(),
+        )
+        rows = {case.pk: case for case in self.queryset.filter(pk__in=ids).annotate(basis=basis)}
+        page: list[Case] = [rows[pk] for pk in ids if pk in rows]
+        for case in page:
+            case.shows_persons = rows[case.pk].basis
+        return page
 
 
 def mark_person_visibility(*, user: User, cases: list[Case]) -> list[Case]:
     """Set ``case.shows_persons``: may the user see who the persons are (``basis``)?
-    Asked for the page only, never for the whole list."""
-    allowed = basis_case_ids(user, [case.pk for case in cases])
-    for case in cases:
-        case.shows_persons = case.pk in allowed
+    Asked for the page only, never for the whole list; a page from ``VisibleCasePages``
+    is marked already."""
+    unmarked = [case for case in cases if "shows_persons" not in case.__dict__]
+    if unmarked:
+        allowed = basis_case_ids(user, [case.pk for case in unmarked])
+        for case in unmarked:
+            case.shows_persons = case.pk in allowed
     return cases
 
 

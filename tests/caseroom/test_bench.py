@@ -26,6 +26,7 @@ def test_bench_access_seeds_measures_and_reports() -> None:
     lines = bench(cases=300)
     assert lines[0].startswith("Gevuld: 300 casussen")
     assert LAST_LINE.fullmatch(lines[-1]), lines[-1]
+    assert re.fullmatch(r"peer_fk_speedup=\d+\.\d peer_bound=\d+\.\d", lines[-2]), lines[-2]
 
     # A database with cases is not written to without --yes; the same data set is reused.
     with pytest.raises(CommandError, match="--yes"):
