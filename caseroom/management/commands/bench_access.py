@@ -35,9 +35,11 @@ from django.db import connection, transaction
 from django.db.models import Prefetch, QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from guardian.core import ObjectPermissionChecker
 from guardian.models import GroupObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
+from caseroom.access import BASIS
 from caseroom.models import (
     Case,
     CaseGroupObjectPermission,
@@ -339,6 +341,7 @@ class Figure:
     rows: int
     queries: int
     ids: list[int]
+    shows_persons: list[bool]
 
 
 def _decorated(queryset: QuerySet[Case]) -> QuerySet[Case]:
@@ -385,9 +388,10 @@ def generic_guardian() -> Iterator[None]:
             model.enabled = True
 
 
-def mirror_generic_grants(view_perm: int) -> int:
-    """Copy the view_case grants of the direct table into guardian's generic table, so the
-    generic peer answers from the same grants (all of them, for a realistic table size)."""
+def mirror_generic_grants() -> int:
+    """Copy every grant of the direct table (``view_case`` and the categories) into
+    guardian's generic table, as guardian would hold them, so the generic peer answers from
+    the same grants at a realistic table size."""
     generic = GroupObjectPermission._meta.db_table
     direct = CaseGroupObjectPermission._meta.db_table
     content_type = ContentType.objects.get_for_model(Case).pk
@@ -396,8 +400,8 @@ def mirror_generic_grants(view_perm: int) -> int:
         cursor.execute(
             f"INSERT INTO {generic} (object_pk, content_type_id, group_id, permission_id) "  # noqa: S608
             f"SELECT CAST(content_object_id AS VARCHAR(255)), %s, group_id, permission_id "
-            f"FROM {direct} WHERE permission_id = %s",
-            [content_type, view_perm],
+            f"FROM {direct}",
+            [content_type],
         )
         count = cursor.rowcount
         cursor.execute(f"ANALYZE {generic}")
@@ -426,8 +430,27 @@ def floor_page(user: User, offset: int) -> list[Case]:
 
 
 def guardian_page(user: User, offset: int) -> list[Case]:
-    """The peer approach as it is usually used: slice get_objects_for_user's queryset."""
-    return list(guardian_qs(user)[offset : offset + PAGE])
+    """The peer approach as it is usually used: slice get_objects_for_user's queryset, then
+    ask guardian's checker, prefetched for the page, which cases show persons (``basis``),
+    so the peer delivers the same page as the selector."""
+    cases = list(guardian_qs(user)[offset : offset + PAGE])
+    checker = ObjectPermissionChecker(user)
+    checker.prefetch_perms(cases)  # type: ignore[arg-type]  # any list of objects will do
+    basis = _basis_codename()
+    for case in cases:
+        case.shows_persons = checker.has_perm(basis, case)
+    return cases
+
+
+def _basis_codename() -> str:
+    if "basis" not in _codenames:
+        _codenames["basis"] = InformationCategory.objects.values_list(
+            "permission__codename", flat=True
+        ).get(code=BASIS)
+    return _codenames["basis"]
+
+
+_codenames: dict[str, str] = {}
 
 
 QUERYSETS: dict[str, Callable[[User], QuerySet[Case]]] = {
@@ -492,6 +515,7 @@ def _measure(
         rows=len(rows),
         queries=len(captured.captured_queries),
         ids=[c.pk for c in rows],
+        shows_persons=[getattr(c, "shows_persons", True) for c in rows],
     )
 
 
@@ -658,9 +682,8 @@ class Command(BaseCommand):
         repeat: int = options["repeat"]
         warmup: int = options["warmup"]
         total = Case.objects.count()
-        view = Permission.objects.get(codename="view_case", content_type__app_label="caseroom")
         began = time.perf_counter()
-        mirrored = mirror_generic_grants(view.pk)
+        mirrored = mirror_generic_grants()
         self.stdout.write(
             f"guardian (generiek): {_n(mirrored)} rechten gekopieerd naar de generieke tabel "
             f"({time.perf_counter() - began:.1f} s)."
@@ -682,6 +705,11 @@ class Command(BaseCommand):
                     if figures["selector"].ids != figures[peer].ids:
                         raise CommandError(
                             f"{label}/{page}: selector en {peer} geven verschillende casussen."
+                        )
+                    if figures["selector"].shows_persons != figures[peer].shows_persons:
+                        raise CommandError(
+                            f"{label}/{page}: selector en {peer} tonen personen bij "
+                            "verschillende casussen."
                         )
                 rows.append((label, visible, page, offset, figures))
                 if options["explain"]:
