@@ -30,6 +30,7 @@ from partners.roles import Role
 # it through their organisation's participation.
 CASE_ROLES = (Role.PROCESREGISSEUR, Role.KETENPARTNER)
 BASIS = "basis"
+ZORG = "zorg"
 
 
 def works_on_cases(user: User) -> bool:
@@ -226,19 +227,31 @@ def basis_predicate(user: User, *, case_ref: str = "pk") -> Q:
 
 def person_predicate(user: User) -> Q:
     """Persons in a case where the user may see the ``basis`` category."""
+    return _person_in_case_with(user, BASIS)
+
+
+def person_health_predicate(user: User) -> Q:
+    """Persons whose health data (``Person.has_lvb``) the user may see: in a case where the
+    user may see the ``zorg`` category (special category data, DESIGN.md §6.3), through
+    their organisation's participation or their own break-the-glass grant."""
+    return _person_in_case_with(user, ZORG)
+
+
+def _person_in_case_with(user: User, code: str) -> Q:
+    """Persons in a case where the user may see the category ``code``."""
     if not works_on_cases(user):
         return _nothing()
-    basis = category_permission(BASIS)
-    if basis is None:
+    permission = category_permission(code)
+    if permission is None:
         return _nothing()
     predicate = Q(
         Exists(
             organisation_grants(user).filter(
-                permission_id=basis, content_object__case_persons__person=OuterRef("pk")
+                permission_id=permission, content_object__case_persons__person=OuterRef("pk")
             )
         )
     )
-    broken = _broken_cases(user, basis)
+    broken = _broken_cases(user, permission)
     if broken:
         predicate |= Q(Exists(CasePerson.objects.filter(person=OuterRef("pk"), case_id__in=broken)))
     return predicate

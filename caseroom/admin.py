@@ -18,6 +18,13 @@ from core.exceptions import ServiceError
 class HouseAdmin(admin.ModelAdmin[House]):
     list_display = ["name", "organisation", "case_prefix"]
 
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        # A new house is offered a prefix no other house uses (ZVH, ZVH2, …); the form
+        # refuses one that is taken, through the unique constraint.
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("case_prefix", services.case_prefix_free())
+        return initial
+
     def save_model(self, request: HttpRequest, obj: House, form: Any, change: bool) -> None:
         if change:
             obj.save()

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -44,8 +45,10 @@ from caseroom.serializers import (
     CasePersonSerializer,
     CaseSerializer,
     CaseUpdateSerializer,
+    CheckPurpose,
     ContributionCreateSerializer,
     ContributionSerializer,
+    GroupRecordSerializer,
     ParticipationCreateSerializer,
     ParticipationSerializer,
     ParticipationUpdateSerializer,
@@ -58,7 +61,7 @@ from caseroom.serializers import (
     TriageSerializer,
     WithdrawSerializer,
 )
-from caseroom.uploads import check_upload
+from caseroom.uploads import check_upload, upload_refusal
 from core.exceptions import ServiceError
 from core.pagination import IdsFirstPagination
 from partners.permissions import request_user
@@ -102,7 +105,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return self.get_paginated_response(self.get_serializer(cases, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        case = self.get_object()
+        return self._shown(self.get_object())
+
+    def _shown(self, case: Case) -> Response:
+        """The case as the user may see it; its persons, when shown, are named in the log."""
         shown = selectors.case_person_ids([case]) if case.shows_persons else set()
         selectors.log_exposure(AccessEvent.Action.VIEW, "caseroom.case", case.pk, shown)
         return Response(self.get_serializer(case).data)
@@ -114,17 +120,17 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = CaseUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        if "lead_organisation" in values:
-            services.case_set_lead(case=case, organisation=values["lead_organisation"], by=user)
-        if "status" in values:
-            services.case_set_status(
-                case=case,
-                status=values["status"],
-                closure_reason=values.get("closure_reason", ""),
-                by=user,
-            )
-        case = selectors.case_get_for_user(user=user, case_id=case.pk)
-        return Response(self.get_serializer(case).data)
+        with transaction.atomic():  # both changes or neither
+            if "lead_organisation" in values:
+                services.case_set_lead(case=case, organisation=values["lead_organisation"], by=user)
+            if "status" in values:
+                services.case_set_status(
+                    case=case,
+                    status=values["status"],
+                    closure_reason=values.get("closure_reason", ""),
+                    by=user,
+                )
+        return self._shown(selectors.case_get_for_user(user=user, case_id=case.pk))
 
     @extend_schema(responses=CaseEventSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -136,21 +142,38 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         selectors.log_exposure(AccessEvent.Action.VIEW, "caseroom.timeline", case.pk, persons)
         return Response(CaseEventSerializer(events, many=True).data)
 
+    @extend_schema(responses=GroupRecordSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def groups(self, request: Request, pk: str | None = None) -> Response:
+        """The groups the case belongs to (S3): the classification for who may see its
+        category, the members for who may see them."""
+        case = self.get_object()
+        groups = selectors.group_list_for_case(user=request_user(request), case=case)
+        members = selectors.group_member_ids(groups)
+        selectors.log_exposure(AccessEvent.Action.LIST, "caseroom.grouprecord", case.pk, members)
+        return Response(GroupRecordSerializer(groups, many=True).data)
+
     @extend_schema(request=CasePersonCreateSerializer, responses=CasePersonSerializer(many=True))
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def persons(self, request: Request, pk: str | None = None) -> Response:
         user = request_user(request)
         case = self.get_object()
         if request.method == "POST":
+            # Link a person: one the user may see, one just registered (in no case or
+            # referral), or the existing record a 409 of POST /persons/ proposed (with its
+            # ``proposal``). Any other id is a 404 (selectors.person_get_linkable).
+            if not is_house_procesregisseur(user, case):  # before anything is validated
+                raise PermissionDenied(_("Alleen de procesregisseur voegt personen toe."))
             data = CasePersonCreateSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            if not is_house_procesregisseur(user, case):
-                raise PermissionDenied("Alleen de procesregisseur voegt personen toe.")
-            person = selectors.person_get_for_user(
-                user=user, person_id=data.validated_data["person"]
+            person = selectors.person_get_linkable(
+                user=user,
+                case=case,
+                person_id=data.validated_data["person"],
+                proposal=data.validated_data.get("proposal", ""),
             )
-            services.case_add_person(
-                case=case, person=person, role=data.validated_data["role"], by=user
+            services.case_link_person(
+                case=case, person=person, roles=[data.validated_data["role"]], by=user
             )
         if not case.shows_persons and not is_house_procesregisseur(user, case):
             raise NotFound
@@ -187,7 +210,19 @@ class ParticipantViewSet(CaseChildViewSet):
         return selectors.participation_list_for_case(case=self.case())
 
     def list(self, request: Request, case_pk: str) -> Response:
-        return Response(self.get_serializer(self.get_queryset(), many=True).data)
+        user = request_user(request)
+        case = self.case()
+        participations = list(selectors.participation_list_for_case(case=case))
+        # Why a partner withdrew is for the house's procesregisseur only.
+        reasons = is_house_procesregisseur(user, case)
+        if reasons and any(p.withdrawal_reason for p in participations):
+            # Free text about the case: name its persons.
+            persons = selectors.person_ids_of_cases(user=user, case_ids={case.pk})
+            selectors.log_exposure(
+                AccessEvent.Action.LIST, "caseroom.participation", case.pk, persons
+            )
+        context = {**self.get_serializer_context(), "show_withdrawal_reason": reasons}
+        return Response(ParticipationSerializer(participations, many=True, context=context).data)
 
     @extend_schema(request=ParticipationCreateSerializer)
     def create(self, request: Request, case_pk: str) -> Response:
@@ -267,7 +302,11 @@ class ContributionViewSet(CaseChildViewSet):
     def create(self, request: Request, case_pk: str) -> Response:
         user = request_user(request)
         case = self.case()
-        data = ContributionCreateSerializer(data=request.data)
+        body = request.data
+        refused = upload_refusal(request)  # a file past the limit was not even received
+        if refused is not None:
+            raise refused
+        data = ContributionCreateSerializer(data=body)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         person = None
@@ -345,14 +384,15 @@ class PersonViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Persons in cases the user may see (``basis``). Only procesregisseurs register persons."""
+    """Persons in cases the user may see (``basis``); their health data (``has_lvb``) only
+    where the user may see ``zorg`` too. Only procesregisseurs register persons."""
 
     serializer_class = PersonSerializer
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
             return Case.objects.none()
-        return selectors.person_list_for_user(user=request_user(self.request))
+        return selectors.person_list_with_health_for_user(user=request_user(self.request))
 
     def get_serializer_class(self) -> type[Any]:
         return PersonDetailSerializer if self.action == "retrieve" else PersonSerializer
@@ -401,13 +441,21 @@ class PersonViewSet(
                 duplicate.existing.pk,
                 [duplicate.existing.pk],
             )
-            body: dict[str, Any] = {"code": duplicate.code, "message": duplicate.message}
-            if visible.exists():
-                body["existing_person"] = str(duplicate.existing.pk)
-            else:
-                body["message"] = (
-                    "Deze persoon is al bekend in Casusregie. Neem contact op met de "
-                    "procesregisseur van de casus om de registratie te koppelen."
+            # Search before create: the existing record is proposed for linking to a case
+            # of the user's house (POST /cases/{id}/persons/ with ``proposal``). Its data
+            # shows only once it is linked, or where the user may see it already.
+            body: dict[str, Any] = {
+                "code": duplicate.code,
+                "message": duplicate.message,
+                "existing_person": str(duplicate.existing.pk),
+                "proposal": selectors.person_link_proposal(user=user, person=duplicate.existing),
+            }
+            if not visible.exists():
+                body["message"] = str(
+                    _(
+                        "Deze persoon is al bekend in Casusregie. Koppel de bestaande "
+                        "registratie aan een casus van uw huis met dit voorstel."
+                    )
                 )
             return Response({"error": body}, status=status.HTTP_409_CONFLICT)
         return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
@@ -449,9 +497,18 @@ class HitNoHitThrottle(UserRateThrottle):
         return str(settings.HIT_NO_HIT_RATE)
 
 
+def check_purpose_label(code: str) -> str:
+    """The Dutch label of a hit/no-hit purpose, as the audit log keeps it (whatever the
+    language of the request)."""
+    with translation.override("nl"):
+        return str(CheckPurpose(code).label)
+
+
 class PersonCheckView(APIView):
     """Hit/no-hit: is this person known in an active case, in any house? The answer is only
-    yes or no, and whom to contact. Every question is logged."""
+    yes or no, and whom to contact. "Yes" only for the one person the question certainly
+    names (``person_find_existing``): never for a record with another BSN, nor when twins
+    or namesakes fit and nothing tells them apart. Every question is logged."""
 
     serializer_class = PersonCheckSerializer
     throttle_classes = [HitNoHitThrottle]
@@ -467,6 +524,7 @@ class PersonCheckView(APIView):
         person = person_services.person_find_existing(
             bsn=values.get("bsn"),
             surname=values.get("surname", ""),
+            given_names=values.get("given_names", ""),
             birth_date=values.get("birth_date"),
         )
         case = selectors.active_case_of_person(person=person) if person is not None else None
@@ -475,7 +533,7 @@ class PersonCheckView(APIView):
             object_type="persons.person",
             object_id=person.pk if case is not None and person is not None else "",
             person_ids=[person.pk] if case is not None and person is not None else [],
-            purpose=values["purpose"],
+            purpose=check_purpose_label(values["purpose"]),
             result=AccessEvent.Result.SUCCESS if case is not None else AccessEvent.Result.NOT_FOUND,
         )
         if case is None:
@@ -522,15 +580,18 @@ class ReferralViewSet(
         return self.get_paginated_response(self.get_serializer(items, many=True).data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        referral = self.get_object()
-        selectors.mark_referral_persons(user=request_user(request), referrals=[referral])
+        return self._shown(self.get_object())
+
+    def _shown(self, referral: Referral, code: int = status.HTTP_200_OK) -> Response:
+        """The referral with the persons the user may see, named in the log."""
+        selectors.mark_referral_persons(user=request_user(self.request), referrals=[referral])
         selectors.log_exposure(
             AccessEvent.Action.VIEW,
             "caseroom.referral",
             referral.pk,
             [p.pk for p in referral.visible_persons],
         )
-        return Response(self.get_serializer(referral).data)
+        return Response(self.get_serializer(referral).data, status=code)
 
     @extend_schema(request=ReferralCreateSerializer, responses=ReferralSerializer)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -565,8 +626,7 @@ class ReferralViewSet(
                 invited_organisations=values.get("invited_organisations", []),
             )
         referral = selectors.referral_get_for_user(user=user, referral_id=referral.pk)
-        selectors.mark_referral_persons(user=user, referrals=[referral])
-        return Response(self.get_serializer(referral).data, status=status.HTTP_201_CREATED)
+        return self._shown(referral, status.HTTP_201_CREATED)
 
     @extend_schema(request=TriageSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
@@ -586,6 +646,9 @@ class ReferralViewSet(
             target_group = TargetGroup.objects.filter(code=values["target_group"]).first()
             if target_group is None:
                 raise ServiceError("Onbekende doelgroep.", field="target_group")
+        participants = values.get("participants")
+        if participants is None:  # not named: those the referral asks to invite
+            participants = list(selectors.organisations_to_invite(referral=referral))
         services.referral_triage(
             referral=referral,
             by=user,
@@ -593,10 +656,9 @@ class ReferralViewSet(
             criteria=values,
             note=values.get("note", ""),
             target_group=target_group,
+            participants=participants,
         )
-        referral = selectors.referral_get_for_user(user=user, referral_id=referral.pk)
-        selectors.mark_referral_persons(user=user, referrals=[referral])
-        return Response(self.get_serializer(referral).data)
+        return self._shown(selectors.referral_get_for_user(user=user, referral_id=referral.pk))
 
 
 class BreakGlassReviewSerializer(serializers.ModelSerializer):

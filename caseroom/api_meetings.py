@@ -331,6 +331,10 @@ class MinutesViewSet(viewsets.GenericViewSet):
             # The winning text only for who may see the minutes' category.
             if selectors.minutes_visible_to(user=user, minutes=current):
                 shown.update(text=current.text, decisions=current.decisions)
+                persons = selectors.person_ids_of_cases(user=user, case_ids={item.case_id})
+                selectors.log_exposure(
+                    AccessEvent.Action.VIEW, "caseroom.minutes", current.pk, persons
+                )
             return Response(
                 {"error": {"code": conflict.code, "message": conflict.message, "current": shown}},
                 status=status.HTTP_409_CONFLICT,
@@ -417,6 +421,9 @@ class ActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             note=data.validated_data.get("note", ""),
             obstacle=data.validated_data.get("obstacle", ""),
         )
+        # The answer shows the action's text, as the list does: name the case's persons.
+        persons = selectors.person_ids_of_cases(user=user, case_ids={updated.case_id})
+        selectors.log_exposure(AccessEvent.Action.VIEW, "caseroom.action", updated.pk, persons)
         return Response(ActionSerializer(updated).data)
 
 

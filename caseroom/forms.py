@@ -3,6 +3,7 @@ allowed, and their refusals (``ServiceError``) come back as errors on the same f
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -10,15 +11,25 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from caseroom.models import Case, House, InformationCategory, LifeDomain, Referral, TargetGroup
+from caseroom.models import (
+    Case,
+    CasePerson,
+    House,
+    InformationCategory,
+    LifeDomain,
+    Referral,
+    TargetGroup,
+)
 from caseroom.uploads import CheckedFile, check_upload
 from core.exceptions import ServiceError
 from core.forms import StyledForm
 from core.validators import validate_bsn
 from partners.models import Organisation
+from persons.models import Address, Person, PersonRelation
 
 
 class CategoryChoiceField(forms.ModelMultipleChoiceField):
@@ -165,6 +176,16 @@ class StatusForm(StyledForm):
         required=False,
     )
 
+    def __init__(self, *args: Any, current: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if current:
+            # Offer only where the case can go from its current status.
+            allowed = {current, *Case.TRANSITIONS[current]}
+            status: Any = self.fields["status"]
+            status.choices = [
+                (value, label) for value, label in Case.Status.choices if value in allowed
+            ]
+
 
 class LeadForm(StyledForm):
     lead_organisation = forms.ModelChoiceField(
@@ -179,6 +200,159 @@ class LeadForm(StyledForm):
         super().__init__(*args, **kwargs)
         lead: Any = self.fields["lead_organisation"]
         lead.queryset = organisations
+
+
+# --- persons of a case ----------------------------------------------------------------------
+
+
+def _not_in_future(value: datetime.date) -> None:
+    if value > timezone.localdate():
+        raise ValidationError(_("De geboortedatum ligt in de toekomst."), code="future")
+
+
+def _roles_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=_("Rol in de casus"),
+        choices=CasePerson.Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Kies minstens één rol in de casus.")},
+    )
+
+
+class CasePersonForm(StyledForm):
+    """A person to add to a case. Casusregie first looks whether the person is known (by
+    BSN, or by surname, birth date and given names) and then proposes that record instead
+    of a second one."""
+
+    bsn = forms.CharField(
+        label=_("BSN"),
+        max_length=20,
+        required=False,
+        validators=[validate_bsn],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    surname = forms.CharField(label=_("Achternaam"), max_length=200)
+    given_names = forms.CharField(label=_("Voornamen"), max_length=200, required=False)
+    birth_date = forms.DateField(
+        label=_("Geboortedatum"),
+        required=False,
+        validators=[_not_in_future],
+        widget=_date_input(),
+    )
+    gender = forms.ChoiceField(
+        label=_("Geslacht"), choices=Person.Gender.choices, initial=Person.Gender.ONBEKEND
+    )
+    roles = _roles_field()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        unchecked = "bsn" in self.errors or "birth_date" in self.errors
+        if not unchecked and not data.get("bsn") and not data.get("birth_date"):
+            raise ValidationError(
+                _(
+                    "Vul een BSN of een geboortedatum in, zodat Casusregie kan nagaan of deze "
+                    "persoon al bekend is."
+                ),
+                code="no_identity",
+            )
+        return data
+
+
+class CasePersonLinkForm(StyledForm):
+    """Link the existing record the search proposed, in the roles chosen."""
+
+    person = forms.UUIDField(widget=forms.HiddenInput)
+    proposal = forms.CharField(max_length=500, widget=forms.HiddenInput)
+    roles = _roles_field()
+
+
+class CasePersonEditForm(StyledForm):
+    staff_safety_warning = forms.CharField(
+        label=_("Veiligheidswaarschuwing voor medewerkers"),
+        max_length=2000,
+        required=False,
+        widget=_textarea(3),
+        help_text=_(
+            "Bijvoorbeeld: bedreigt hulpverleners, alleen met twee personen op huisbezoek. "
+            "Iedereen die in een casus de basisgegevens van deze persoon ziet, ziet de "
+            "waarschuwing."
+        ),
+    )
+    language = forms.CharField(
+        label=_("Voertaal"),
+        max_length=50,
+        required=False,
+        help_text=_("Bijvoorbeeld: Arabisch, of Nederlands met een tolk."),
+    )
+    communication_needs = forms.CharField(
+        label=_("Communicatiebehoeften"),
+        max_length=2000,
+        required=False,
+        widget=_textarea(3),
+        help_text=_(
+            "Hoe u de persoon het best bereikt en informeert, bijvoorbeeld: eenvoudige taal, "
+            "afspraken ook op papier. Leg hier geen diagnoses vast."
+        ),
+    )
+
+
+class AddressForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Soort adres"), choices=Address.Kind.choices)
+    street = forms.CharField(label=_("Straat en huisnummer"), max_length=200)
+    postcode = forms.CharField(label=_("Postcode"), max_length=10, required=False)
+    city = forms.CharField(label=_("Plaats"), max_length=100)
+    valid_from = forms.DateField(
+        label=_("Geldig vanaf (niet verplicht)"), required=False, widget=_date_input()
+    )
+    is_secret = forms.BooleanField(
+        label=_("Geheim adres"),
+        required=False,
+        help_text=_(
+            "Een geheim adres bestaat alleen voor de organisaties die u hieronder kiest; alle "
+            "andere zien het niet, ook niet dat er een geheim adres is."
+        ),
+    )
+    visible_to = forms.ModelMultipleChoiceField(
+        label=_("Zichtbaar voor (alleen bij een geheim adres)"),
+        queryset=Organisation.objects.filter(is_active=True).order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("is_secret") and not data.get("visible_to") and "visible_to" not in self.errors:
+            self.add_error(
+                "visible_to", _("Kies minstens één organisatie die het geheime adres mag zien.")
+            )
+        return data
+
+
+class RelationForm(StyledForm):
+    """Read as a sentence: <related> is the <kind> of <person>."""
+
+    related = forms.ChoiceField(label=_("Persoon"))
+    kind = forms.ChoiceField(
+        label=_("is de/het"),
+        choices=PersonRelation.Kind.choices,
+        help_text=_(
+            "Lees als een zin, bijvoorbeeld: Amina is het kind van Farid. De omgekeerde "
+            "relatie (Farid is de ouder van Amina) wordt vanzelf vastgelegd."
+        ),
+    )
+    person = forms.ChoiceField(label=_("van"))
+
+    def __init__(self, *args: Any, persons: Sequence[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("related", "person"):
+            field: Any = self.fields[name]
+            field.choices = [("", _("Kies een persoon")), *persons]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("related") and data.get("related") == data.get("person"):
+            self.add_error("person", _("Kies twee verschillende personen."))
+        return data
 
 
 # --- intake ---------------------------------------------------------------------------------
@@ -267,7 +441,7 @@ ReferralPersonFormSet = forms.formset_factory(
     extra=1,
     min_num=1,
     validate_min=True,
-    max_num=10,
+    max_num=25,  # a household as large as S1's (fifteen) and then some
     validate_max=True,
 )
 
@@ -321,8 +495,29 @@ class TriageForm(StyledForm):
             "Verplicht bij advies, doorverwijzen of afwijzen. De aanmelder ziet deze tekst."
         ),
     )
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Deelnemers bij accepteren"),
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Aangevinkt zijn de organisaties die de aanmelder wil uitnodigen. Zij nemen vanaf "
+            "het begin deel en zien de basisgegevens, net als de aanmelder; meer categorieën "
+            "kent u daarna toe op de casuspagina."
+        ),
+    )
 
     CRITERIA = ("criterion_domains", "criterion_chains", "criterion_system", "criterion_safety")
+
+    def __init__(self, *args: Any, referral: Referral, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The house and the referrer take part anyway.
+        participants: Any = self.fields["participants"]
+        participants.queryset = (
+            Organisation.objects.filter(is_active=True)
+            .exclude(kind__code="zvh")
+            .exclude(pk__in=[referral.house.organisation_id, referral.referring_organisation_id])
+        )
 
 
 # --- break the glass ------------------------------------------------------------------------

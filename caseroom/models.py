@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -68,12 +69,30 @@ class House(models.Model):
         related_name="house",
         verbose_name=_("organisatie"),
     )
-    case_prefix = models.CharField(_("voorvoegsel casusnummer"), max_length=10, default="ZVH")
+    # Case numbers are unique installation-wide and each house counts its own: one prefix
+    # per house keeps the numbers of two houses apart.
+    case_prefix = models.CharField(
+        _("voorvoegsel casusnummer"),
+        max_length=10,
+        validators=[RegexValidator(r"^[A-Z0-9]+$", _("Gebruik alleen hoofdletters en cijfers."))],
+        help_text=_("Staat voor elk casusnummer van dit huis, bijvoorbeeld ZVH-2025-0001."),
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("Zorg- en Veiligheidshuis")
         verbose_name_plural = _("Zorg- en Veiligheidshuizen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case_prefix"],
+                name="house_case_prefix_unique",
+                violation_error_code="unique",
+                violation_error_message=_(
+                    "Een ander Zorg- en Veiligheidshuis gebruikt dit voorvoegsel al; kies een "
+                    "ander voorvoegsel."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -170,6 +189,14 @@ class Case(TimeStampedModel):
         OTHER = "anders", _("anders")
 
     ACTIVE = (Status.REGISTERED, Status.IN_PROGRESS, Status.MONITORING)
+    # Where a case may go from each status: forward, back from monitoring when things go
+    # wrong again, closed (with a reason) from any open status, and reopened when closed.
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        Status.REGISTERED: (Status.IN_PROGRESS, Status.CLOSED),
+        Status.IN_PROGRESS: (Status.MONITORING, Status.CLOSED),
+        Status.MONITORING: (Status.IN_PROGRESS, Status.CLOSED),
+        Status.CLOSED: (Status.IN_PROGRESS,),
+    }
     # Set per page by selectors.mark_person_visibility: may the user see who the persons are?
     shows_persons: bool = False
 

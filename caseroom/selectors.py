@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from django.core import signing
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -23,6 +24,7 @@ from caseroom.access import (
     has_personal_case_grants,
     is_house_procesregisseur,
     organisation_case_ids,
+    person_health_predicate,
     person_predicate,
     works_on_cases,
 )
@@ -44,7 +46,7 @@ from caseroom.models import (
     PlanAgreement,
     Referral,
 )
-from partners.models import User
+from partners.models import Organisation, User
 from partners.roles import Role
 from persons.models import Address, Person, PersonRelation
 
@@ -228,6 +230,29 @@ def group_records_for_user(*, user: User, case: Case) -> QuerySet[GroupRecord]:
     return GroupRecord.objects.filter(gated, cases=case).distinct()
 
 
+def group_list_for_case(*, user: User, case: Case) -> list[GroupRecord]:
+    """The groups a visible case belongs to (S3), each marked for the user:
+    ``shows_classification`` where ``group_records_for_user`` allows it, and
+    ``shown_members``, the members the user may see (none unless the user may see who the
+    persons of this case are). The same queries however many groups and members."""
+    classified = group_records_for_user(user=user, case=case).filter(pk=OuterRef("pk"))
+    members = (
+        person_list_for_user(user=user)
+        if getattr(case, "shows_persons", False)
+        else Person.objects.none()
+    )
+    return list(
+        case.group_records.annotate(shows_classification=Exists(classified))
+        .prefetch_related(Prefetch("members", queryset=members, to_attr="shown_members"))
+        .order_by("created_at", "pk")
+    )
+
+
+def group_member_ids(groups: list[GroupRecord]) -> set[UUID]:
+    """Persons exposed by groups from ``group_list_for_case`` (uses the prefetched members)."""
+    return {person.pk for group in groups for person in getattr(group, "shown_members", ())}
+
+
 # --- persons --------------------------------------------------------------------------------
 
 
@@ -237,6 +262,28 @@ def person_list_for_user(*, user: User) -> QuerySet[Person]:
 
 def person_get_for_user(*, user: User, person_id: object) -> Person:
     return _get_or_404(person_list_for_user(user=user), pk=person_id)
+
+
+def person_list_with_health_for_user(*, user: User) -> QuerySet[Person]:
+    """Visible persons, each marked ``shows_health``: may the user see their health data
+    (``has_lvb``, category ``zorg``)? Decided in the same query as the rows."""
+    health = models.Case(
+        models.When(person_health_predicate(user), then=models.Value(True)),
+        default=models.Value(False),
+        output_field=models.BooleanField(),
+    )
+    return person_list_for_user(user=user).annotate(shows_health=health)
+
+
+def health_visible_person_ids(*, user: User, persons: list[Person]) -> set[UUID]:
+    """Of these persons, those whose health data the user may see (one query per page)."""
+    if not persons:
+        return set()
+    return set(
+        Person.objects.filter(
+            person_health_predicate(user), pk__in=[person.pk for person in persons]
+        ).values_list("pk", flat=True)
+    )
 
 
 def address_list_for_user(*, user: User, person: Person) -> QuerySet[Address]:
@@ -292,6 +339,68 @@ def cases_of_person_for_user(*, user: User, person: Person) -> QuerySet[Case]:
     return case_list_for_user(user=user).filter(case_persons__person=person).distinct()
 
 
+# Linking a person to a case. The duplicate check proposes an existing record by a signed
+# note: only the user it was given to can use it, for one person, for an hour.
+PERSON_LINK_SALT = "caseroom.person-link"
+PERSON_LINK_MAX_AGE = 60 * 60
+
+
+def person_link_proposal(*, user: User, person: Person) -> str:
+    """The note proposing ``person`` to ``user`` after a duplicate check (two ids, signed;
+    no personal data)."""
+    return signing.dumps({"user": user.pk, "person": str(person.pk)}, salt=PERSON_LINK_SALT)
+
+
+def _proposed(user: User, person_id: UUID, proposal: str) -> bool:
+    try:
+        note = signing.loads(proposal, salt=PERSON_LINK_SALT, max_age=PERSON_LINK_MAX_AGE)
+    except signing.BadSignature:  # also an expired note
+        return False
+    return bool(note == {"user": user.pk, "person": str(person_id)})
+
+
+def person_get_linkable(*, user: User, case: Case, person_id: object, proposal: str = "") -> Person:
+    """A person the procesregisseur of the house may link to ``case``, or 404.
+
+    Only persons whose id the user came to know legitimately:
+    - a person they may see already (``basis`` in a case);
+    - a person named in a referral to their house (they see it in triage);
+    - a person in no case and no referral at all: just registered, by the id that
+      registering returned;
+    - the existing record the duplicate check proposed to this user, with its ``proposal``
+      note (``person_link_proposal``): the user typed that person's BSN or name and birth
+      date.
+    Anyone else, in another house's case or referral, answers 404 as if they did not
+    exist; the refused attempt is an access event without persons."""
+    try:
+        pk = UUID(str(person_id))
+    except ValueError:
+        pk = None
+    found = None
+    if pk is not None and is_house_procesregisseur(user, case):
+        in_a_case = CasePerson.objects.filter(person=OuterRef("pk"))
+        referred = Referral.persons.through.objects.filter(person=OuterRef("pk"))
+        referred_here = referred.filter(referral__house__organisation_id=user.organisation_id)
+        linkable = (
+            person_predicate(user)
+            | Q(Exists(referred_here))
+            | (~Q(Exists(in_a_case)) & ~Q(Exists(referred)))
+        )
+        if proposal and _proposed(user, pk, proposal):
+            linkable |= Q(pk=pk)
+        found = Person.objects.filter(linkable, pk=pk).first()
+    if found is None:
+        record_access(
+            action=AccessEvent.Action.VIEW,
+            object_type="persons.person",
+            object_id=str(person_id)[:64],
+            purpose=PURPOSE,
+            result=AccessEvent.Result.NOT_FOUND,
+        )
+        raise Http404
+    return found
+
+
 # --- referrals ------------------------------------------------------------------------------
 
 
@@ -307,6 +416,16 @@ def referral_list_for_user(*, user: User) -> QuerySet[Referral]:
         .select_related("house", "referring_organisation", "referred_by", "case")
         .prefetch_related("persons", "invited_organisations")
         .order_by("-created_at")
+    )
+
+
+def organisations_to_invite(*, referral: Referral) -> QuerySet[Organisation]:
+    """The active organisations the referral asks to invite, apart from the house and the
+    referrer (who take part in the case anyway): the participants accepting proposes."""
+    return (
+        referral.invited_organisations.filter(is_active=True)
+        .exclude(pk__in=[referral.house.organisation_id, referral.referring_organisation_id])
+        .order_by("name")
     )
 
 

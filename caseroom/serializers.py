@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from caseroom.models import (
@@ -11,6 +14,7 @@ from caseroom.models import (
     CaseEvent,
     CasePerson,
     Contribution,
+    GroupRecord,
     InformationCategory,
     Participation,
     Referral,
@@ -54,6 +58,12 @@ class OrganisationRefSerializer(serializers.ModelSerializer):
 
 
 # --- persons --------------------------------------------------------------------------------
+
+COMMUNICATION_NEEDS_HELP = _(
+    "Hoe u de persoon het best te woord staat, bijvoorbeeld: korte zinnen, afspraken op "
+    "papier meegeven. Noteer hier geen diagnoses of andere gezondheidsgegevens; die horen "
+    "in de categorie zorg."
+)
 
 
 class PersonSummarySerializer(serializers.ModelSerializer):
@@ -111,8 +121,17 @@ class PersonSerializer(serializers.ModelSerializer):
     given_names = serializers.CharField(max_length=200, required=False, allow_blank=True)
     birth_date = serializers.DateField(required=False, allow_null=True)
     staff_safety_warning = serializers.CharField(required=False, allow_blank=True)
-    has_lvb = serializers.BooleanField(required=False, allow_null=True)
-    communication_needs = serializers.CharField(required=False, allow_blank=True)
+    has_lvb = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Licht verstandelijke beperking: een gezondheidsgegeven. Alleen aanwezig in het "
+            "antwoord voor wie in een casus van deze persoon de categorie zorg mag zien."
+        ),
+    )
+    communication_needs = serializers.CharField(
+        required=False, allow_blank=True, help_text=COMMUNICATION_NEEDS_HELP
+    )
 
     class Meta:
         model = Person
@@ -130,6 +149,14 @@ class PersonSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id"]
 
+    def to_representation(self, instance: Person) -> dict[str, Any]:
+        """``has_lvb`` is health data: absent unless the person comes marked
+        ``shows_health`` (``selectors.person_list_with_health_for_user``)."""
+        data: dict[str, Any] = super().to_representation(instance)
+        if not getattr(instance, "shows_health", False):
+            data.pop("has_lvb", None)
+        return data
+
 
 class PersonDetailSerializer(PersonSerializer):
     addresses = serializers.SerializerMethodField()
@@ -145,11 +172,42 @@ class PersonDetailSerializer(PersonSerializer):
         return RelationSerializer(self.context["relations"], many=True).data  # type: ignore[return-value]
 
 
+class CheckPurpose(models.TextChoices):
+    """Why a partner asks hit/no-hit. A fixed list, because the purpose goes into the
+    append-only audit log, where typed names or birth dates could never be removed."""
+
+    SIGNAL = "signal", _("Signaal: nagaan of er al een aanpak loopt")
+    REFERRAL = "referral", _("Aanmelding voorbereiden")
+    COORDINATE_CARE = "coordinate-care", _("Lopende hulpverlening afstemmen")
+    SAFETY_RISK = "safety-risk", _("Veiligheidsrisico inschatten")
+    AFTERCARE = "aftercare", _("Nazorg na detentie voorbereiden")
+
+
 class PersonCheckSerializer(serializers.Serializer):
     bsn = serializers.CharField(required=False, validators=[_validate_bsn])
     surname = serializers.CharField(required=False, max_length=200)
+    given_names = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text=_(
+            "Voornamen, bij een vraag op achternaam en geboortedatum: zo worden bijvoorbeeld "
+            "tweelingen uit elkaar gehouden."
+        ),
+    )
     birth_date = serializers.DateField(required=False)
-    purpose = serializers.CharField(min_length=5, max_length=300)
+    purpose = serializers.ChoiceField(
+        choices=CheckPurpose.choices,
+        help_text=_(
+            "Het doel van de vraag, een code uit de lijst. Het doel komt in het logboek; "
+            "vrije tekst is niet mogelijk."
+        ),
+        error_messages={
+            "invalid_choice": format_lazy(
+                _("Onbekend doel. Kies een van: {codes}."), codes=", ".join(CheckPurpose.values)
+            )
+        },
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("bsn") and not (attrs.get("surname") and attrs.get("birth_date")):
@@ -174,6 +232,15 @@ class CasePersonSerializer(serializers.ModelSerializer):
 class CasePersonCreateSerializer(serializers.Serializer):
     person = serializers.UUIDField()
     role = serializers.ChoiceField(choices=CasePerson.Role.choices)
+    proposal = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text=(
+            "Het voorstel uit het 409-antwoord van POST /api/v1/persons/ (veld `proposal`), "
+            "om een al bekende persoon te koppelen. Eén uur geldig, alleen voor u."
+        ),
+    )
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -236,11 +303,32 @@ class ParticipationSerializer(serializers.ModelSerializer):
         slug_field="code", many=True, read_only=True
     )
     active = serializers.BooleanField(source="is_active", read_only=True)
+    withdrawal_reason = serializers.SerializerMethodField(
+        help_text=_(
+            "Waarom de deelname is beëindigd; alleen voor de procesregisseur van het huis, "
+            "anders leeg."
+        )
+    )
 
     class Meta:
         model = Participation
-        fields = ["id", "organisation", "categories", "since", "until", "active", "withdrawn_at"]
+        fields = [
+            "id",
+            "organisation",
+            "categories",
+            "since",
+            "until",
+            "active",
+            "withdrawn_at",
+            "withdrawal_reason",
+        ]
         read_only_fields = fields
+
+    def get_withdrawal_reason(self, participation: Participation) -> str | None:
+        """Only with ``show_withdrawal_reason`` in the context (the house's procesregisseur)."""
+        if not self.context.get("show_withdrawal_reason") or participation.withdrawn_at is None:
+            return None
+        return participation.withdrawal_reason
 
 
 class ParticipationCreateSerializer(serializers.Serializer):
@@ -315,6 +403,30 @@ class CaseEventSerializer(serializers.ModelSerializer):
         model = CaseEvent
         fields = ["occurred_at", "kind", "kind_label", "organisation", "category", "data"]
         read_only_fields = fields
+
+
+class GroupRecordSerializer(serializers.ModelSerializer):
+    """A group the case belongs to (S3), as marked by ``selectors.group_list_for_case``: the
+    classification only for who may see its category, the members the user may see."""
+
+    classification = serializers.ChoiceField(
+        choices=GroupRecord.Classification.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="Leeg als uw organisatie de categorie van de classificatie niet ziet.",
+    )
+    members = PersonSummarySerializer(source="shown_members", many=True, read_only=True)
+
+    class Meta:
+        model = GroupRecord
+        fields = ["id", "name", "classification", "members"]
+        read_only_fields = fields
+
+    def to_representation(self, instance: GroupRecord) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if not getattr(instance, "shows_classification", False):
+            data["classification"] = None
+        return data
 
 
 class BreakGlassSerializer(serializers.Serializer):
@@ -405,3 +517,13 @@ class TriageSerializer(serializers.Serializer):
     criterion_safety = serializers.BooleanField(default=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     target_group = serializers.SlugField(required=False)
+    participants: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=Organisation.objects.filter(is_active=True),
+        required=False,
+        help_text=(
+            "Bij accepteren: de organisaties die vanaf het begin deelnemen en de basisgegevens "
+            "zien. Zonder dit veld de uit te nodigen organisaties van de aanmelding; een lege "
+            "lijst nodigt niemand uit."
+        ),
+    )

@@ -16,8 +16,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from audit.models import AccessEvent
 from audit.review import open_for_event
@@ -63,7 +65,8 @@ from consent.selectors import missing_categories
 from core.exceptions import ServiceError
 from partners.models import Organisation, User
 from partners.roles import Role
-from persons.models import Person
+from persons import services as person_services
+from persons.models import Address, Person, PersonRelation
 
 BREAK_GLASS_SOURCE = "caseroom.breakglassaccess"
 
@@ -119,10 +122,48 @@ def defaults_ensure() -> None:
     meeting_defaults_ensure()
 
 
-def house_create(*, name: str, organisation: Organisation, case_prefix: str = "ZVH") -> House:
+DEFAULT_CASE_PREFIX = "ZVH"
+
+
+def case_prefix_free() -> str:
+    """The first of ZVH, ZVH2, ZVH3, … that no house uses yet."""
+    taken = set(House.objects.values_list("case_prefix", flat=True))
+    candidate, n = DEFAULT_CASE_PREFIX, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{DEFAULT_CASE_PREFIX}{n}"
+    return candidate
+
+
+@transaction.atomic
+def house_create(*, name: str, organisation: Organisation, case_prefix: str = "") -> House:
+    """A house with a case-number prefix of its own; without one, the first free one of
+    ZVH, ZVH2, ZVH3, …"""
     if organisation.kind.code != "zvh":
         raise ServiceError("Een Zorg- en Veiligheidshuis hoort bij een organisatie van soort ZVH.")
-    return House.objects.create(name=name, organisation=organisation, case_prefix=case_prefix)
+    house = House(
+        name=name,
+        organisation=organisation,
+        case_prefix=case_prefix.strip().upper() or case_prefix_free(),
+    )
+    try:
+        house.full_clean()
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise ServiceError(messages[0], field=field) from None
+    try:
+        with transaction.atomic():
+            house.save()
+    except IntegrityError:
+        # Another house with the same name or prefix was created at the same moment.
+        raise ServiceError(
+            gettext(
+                "Dit Zorg- en Veiligheidshuis bestaat al; kies een andere naam of een ander "
+                "voorvoegsel."
+            ),
+            code="duplicate",
+        ) from None
+    return house
 
 
 def categories_by_code(codes: Iterable[str]) -> list[InformationCategory]:
@@ -144,10 +185,12 @@ def _event(
     *,
     by: User | None,
     category: InformationCategory | None = None,
+    occurred_at: datetime.datetime | None = None,
     **data: Any,
 ) -> CaseEvent:
     event = CaseEvent.objects.create(
         case=case,
+        occurred_at=occurred_at or timezone.now(),
         kind=kind,
         actor=by,
         organisation=by.organisation if by is not None else None,
@@ -227,8 +270,10 @@ def referral_triage(
     criteria: dict[str, bool],
     note: str = "",
     target_group: TargetGroup | None = None,
+    participants: Sequence[Organisation] = (),
 ) -> Referral:
-    """Record the triage decision; accepting opens the case."""
+    """Record the triage decision; accepting opens the case, with ``participants`` taking
+    part from the start."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if not (
         by.has_role(Role.PROCESREGISSEUR) and referral.house.organisation_id == by.organisation_id
@@ -261,20 +306,35 @@ def referral_triage(
     referral.decided_at = timezone.now()
     referral.save()
     if target_group is not None and decision == Referral.Status.ACCEPTED:
-        case_open(referral=referral, by=by, target_group=target_group)
+        case_open(referral=referral, by=by, target_group=target_group, participants=participants)
     return referral
 
 
 def _next_number(house: House, year: int) -> str:
     counter, _ = CaseNumberCounter.objects.get_or_create(house=house, year=year)
     counter = CaseNumberCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
+    while True:
+        counter.last += 1
+        number = f"{house.case_prefix}-{year}-{counter.last:04d}"
+        # A number issued before the house had a prefix of its own, or under a prefix it
+        # gave up, keeps belonging to the case that has it.
+        if not Case.objects.filter(number=number).exists():
+            break
     counter.save(update_fields=["last"])
-    return f"{house.case_prefix}-{year}-{counter.last:04d}"
+    return number
 
 
 @transaction.atomic
-def case_open(*, referral: Referral, by: User, target_group: TargetGroup) -> Case:
+def case_open(
+    *,
+    referral: Referral,
+    by: User,
+    target_group: TargetGroup,
+    participants: Sequence[Organisation] = (),
+) -> Case:
+    """Open the case of an accepted referral. The house, the referrer and ``participants``
+    (usually the organisations the referral asked to invite) take part from the start; the
+    partners see ``basis``, and the procesregisseur grants more on the case page."""
     house = referral.house
     now = timezone.now()
     case = Case.objects.create(
@@ -285,7 +345,12 @@ def case_open(*, referral: Referral, by: User, target_group: TargetGroup) -> Cas
         procesregisseur=by,
         opened_at=now,
     )
-    _event(case, CaseEvent.Kind.REFERRAL_SUBMITTED, by=referral.referred_by)
+    _event(
+        case,
+        CaseEvent.Kind.REFERRAL_SUBMITTED,
+        by=referral.referred_by,
+        occurred_at=referral.created_at,
+    )
     _event(case, CaseEvent.Kind.CASE_OPENED, by=by)
     for person in referral.persons.all():
         case_add_person(case=case, person=person, role=CasePerson.Role.BETROKKENE, by=by)
@@ -299,6 +364,28 @@ def case_open(*, referral: Referral, by: User, target_group: TargetGroup) -> Cas
             categories=categories_by_code(["basis"]),
             by=by,
         )
+    taking_part = {house.organisation_id, referral.referring_organisation_id}
+    for organisation in participants:
+        if organisation.pk in taking_part:
+            continue
+        taking_part.add(organisation.pk)
+        try:
+            participation_add(
+                case=case,
+                organisation=organisation,
+                categories=categories_by_code(["basis"]),
+                by=by,
+            )
+        except ServiceError as error:
+            raise ServiceError(
+                gettext(
+                    "%(error)s Haal %(organisation)s weg bij de deelnemers en nodig de "
+                    "organisatie uit vanaf de casuspagina."
+                )
+                % {"error": error.message, "organisation": organisation.name},
+                code=error.code,
+                field="participants",
+            ) from error
     return case
 
 
@@ -324,6 +411,107 @@ def case_add_person(*, case: Case, person: Person, role: str, by: User) -> CaseP
     return link
 
 
+@transaction.atomic
+def case_link_person(
+    *, case: Case, person: Person, roles: Sequence[str], by: User
+) -> list[CasePerson]:
+    """Link a person to a case of the house in one or more roles; the new links only (a role
+    the person has already stays as it is). Each new role is a timeline entry; the link is
+    an access event naming the person, whose record everyone with ``basis`` in the case now
+    sees. Which person may be linked is decided before: ``selectors.person_get_linkable``."""
+    _require_manager(by, case)
+    if not case.is_active:
+        raise ServiceError(
+            gettext("Deze casus is afgesloten. Heropen de casus om personen toe te voegen."),
+            code="case_closed",
+        )
+    roles = list(dict.fromkeys(roles))
+    if not roles:
+        raise ServiceError(gettext("Kies minstens één rol in de casus."), field="roles")
+    known = set(CasePerson.objects.filter(case=case, person=person).values_list("role", flat=True))
+    links = [
+        case_add_person(case=case, person=person, role=role, by=by)
+        for role in roles
+        if role not in known
+    ]
+    record_access(
+        action=AccessEvent.Action.VIEW,
+        object_type="caseroom.caseperson",
+        object_id=case.pk,
+        person_ids=[person.pk],
+        purpose="uitvoering casusregie: persoon aan casus gekoppeld",
+    )
+    return links
+
+
+def _require_case_person(by: User, case: Case, *persons: Person) -> None:
+    _require_manager(by, case)
+    linked = set(
+        CasePerson.objects.filter(case=case, person__in=persons).values_list("person_id", flat=True)
+    )
+    if any(person.pk not in linked for person in persons):
+        raise ServiceError(gettext("Deze persoon hoort niet bij deze casus."), code="not_in_case")
+
+
+@transaction.atomic
+def case_person_update(
+    *,
+    case: Case,
+    person: Person,
+    by: User,
+    staff_safety_warning: str,
+    language: str,
+    communication_needs: str,
+) -> Person:
+    """The procesregisseur of the house records how to meet a person of the case safely
+    and understandably: the staff-safety warning, language and communication needs."""
+    _require_case_person(by, case, person)
+    return person_services.person_update(
+        person=person,
+        staff_safety_warning=staff_safety_warning.strip(),
+        language=language.strip(),
+        communication_needs=communication_needs.strip(),
+    )
+
+
+@transaction.atomic
+def case_person_address_add(
+    *,
+    case: Case,
+    person: Person,
+    by: User,
+    street: str,
+    city: str,
+    postcode: str = "",
+    kind: str = Address.Kind.WOONADRES,
+    is_secret: bool = False,
+    visible_to: Iterable[Organisation] = (),
+    valid_from: datetime.date | None = None,
+) -> Address:
+    """An address of a person of the case; a secret one exists only for ``visible_to``."""
+    _require_case_person(by, case, person)
+    return person_services.address_add(
+        person=person,
+        street=street,
+        city=city,
+        postcode=postcode,
+        kind=kind,
+        is_secret=is_secret,
+        visible_to=visible_to if is_secret else (),
+        valid_from=valid_from,
+    )
+
+
+@transaction.atomic
+def case_persons_relate(
+    *, case: Case, person: Person, related: Person, kind: str, by: User
+) -> PersonRelation:
+    """Record that ``related`` is the ``kind`` of ``person`` (and the inverse), both persons
+    of the case."""
+    _require_case_person(by, case, person, related)
+    return person_services.person_relate(person=person, related=related, kind=kind)
+
+
 def _coverage_recheck(case: Case) -> None:
     """Cover may be gone (a category taken away, a closed case reopened): the stall sweep
     checks the case's withdrawals again (escalation.sweep.withdrawals_check)."""
@@ -332,14 +520,36 @@ def _coverage_recheck(case: Case) -> None:
     )
 
 
+def _require_transition(old: str, new: str) -> None:
+    """Only the moves of ``Case.TRANSITIONS``; a closed case comes back only by reopening."""
+    if new in Case.TRANSITIONS[old]:
+        return
+    if old == Case.Status.CLOSED:
+        message = gettext(
+            "Een afgesloten casus kan alleen worden heropend: zet de status op ‘%(reopened)s’."
+        ) % {"reopened": Case.Status.IN_PROGRESS.label}
+    else:
+        message = gettext(
+            "Een casus met status ‘%(old)s’ kan niet naar ‘%(new)s’; wel naar: %(allowed)s."
+        ) % {
+            "old": Case.Status(old).label,
+            "new": Case.Status(new).label,
+            "allowed": ", ".join(str(Case.Status(s).label) for s in Case.TRANSITIONS[old]),
+        }
+    raise ServiceError(message, code="invalid_transition", field="status")
+
+
 @transaction.atomic
 def case_set_status(*, case: Case, status: str, by: User, closure_reason: str = "") -> Case:
+    """Move the case along ``Case.TRANSITIONS``; closing needs a reason, reopening clears it."""
     _require_manager(by, case)
     if status not in Case.Status.values:
         raise ServiceError(f"Onbekende status {status!r}.", field="status")
-    old = case.status
+    # The status as stored, locked: two regisseurs at once cannot both make a move.
+    old = Case.objects.select_for_update().values_list("status", flat=True).get(pk=case.pk)
     if status == old:
         return case
+    _require_transition(old, status)
     if status == Case.Status.CLOSED:
         if closure_reason not in Case.ClosureReason.values:
             raise ServiceError("Kies een reden van afsluiting.", field="closure_reason")
@@ -491,6 +701,15 @@ def participation_withdraw(*, participation: Participation, reason: str, by: Use
     own = by.organisation_id == participation.organisation_id and works_on_cases(by)
     if not own:
         _require_manager(by, participation.case)
+    if participation.organisation_id == participation.case.house.organisation_id:
+        # The house's procesregisseurs see the case through this participation.
+        raise ServiceError(
+            gettext(
+                "Het Zorg- en Veiligheidshuis voert de regie over deze casus; zijn eigen "
+                "deelname kan niet worden beëindigd."
+            ),
+            code="house_participation",
+        )
     if participation.withdrawn_at is not None:
         raise ServiceError("Deze deelname is al beëindigd.", code="withdrawn")
     if not reason.strip():

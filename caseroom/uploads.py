@@ -8,8 +8,11 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
 from core.exceptions import ServiceError
 
@@ -106,6 +109,15 @@ def intact(content_type: str, data: bytes) -> bool:
     return True
 
 
+def too_large(name: str) -> ServiceError:
+    limit = settings.ATTACHMENT_MAX_BYTES
+    return ServiceError(
+        f"{name} is te groot: maximaal {limit // (1024 * 1024)} MB.",
+        code="file_too_large",
+        field="files",
+    )
+
+
 def check_upload(*, filename: str, data: bytes, declared_type: str = "") -> CheckedFile:
     """Accept a file only when its content is an allowed type that matches its name and the
     declared type, is whole (not cut off or damaged) and is not too large. Errors name the
@@ -113,13 +125,8 @@ def check_upload(*, filename: str, data: bytes, declared_type: str = "") -> Chec
     name = PurePath(filename or "").name.strip()
     if not name:
         raise ServiceError("Het bestand heeft geen naam.", code="invalid_file", field="files")
-    limit = settings.ATTACHMENT_MAX_BYTES
-    if len(data) > limit:
-        raise ServiceError(
-            f"{name} is te groot: maximaal {limit // (1024 * 1024)} MB.",
-            code="file_too_large",
-            field="files",
-        )
+    if len(data) > settings.ATTACHMENT_MAX_BYTES:
+        raise too_large(name)
     if not data:
         raise ServiceError(f"{name} is leeg.", code="invalid_file", field="files")
     actual = sniff(data)
@@ -147,3 +154,49 @@ def check_upload(*, filename: str, data: bytes, declared_type: str = "") -> Chec
             field="files",
         )
     return CheckedFile(filename=name, content_type=actual, data=data)
+
+
+# --- receiving uploads ----------------------------------------------------------------------
+
+REFUSED_UPLOAD = "_casusregie_refused_upload"
+
+
+class AttachmentUploadHandler(FileUploadHandler):
+    """The only upload handler (settings.FILE_UPLOAD_HANDLERS). Django's own handlers spool
+    a large file to a temporary file, where it would lie on disk unencrypted; this one keeps
+    every file in memory and stops the upload as soon as a file passes the attachment
+    limit. What was read of that file is dropped, and the request remembers the refusal
+    (``upload_refusal``), so the view answers with a clear error and stores nothing."""
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.buffer = io.BytesIO()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        if start + len(raw_data) > settings.ATTACHMENT_MAX_BYTES:
+            self.buffer = io.BytesIO()
+            setattr(self.request, REFUSED_UPLOAD, PurePath(self.file_name or "").name)
+            # Nothing after this is parsed or kept. Django drains the rest of the body
+            # (capped by the proxy) so that the browser receives the answer.
+            raise StopUpload(connection_reset=False)
+        self.buffer.write(raw_data)
+        return None
+
+    def file_complete(self, file_size: int) -> InMemoryUploadedFile:
+        self.buffer.seek(0)
+        return InMemoryUploadedFile(
+            file=self.buffer,
+            field_name=self.field_name,
+            name=self.file_name,
+            content_type=self.content_type,
+            size=file_size,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+        )
+
+
+def upload_refusal(request: object) -> ServiceError | None:
+    """The error for a file that was too large to receive in this request, if there was
+    one. Ask after the request body was read (``request.POST``, ``request.data``)."""
+    name = getattr(request, REFUSED_UPLOAD, None)
+    return too_large(name) if name is not None else None

@@ -6,6 +6,7 @@ app_name = "caseroom"
 
 case = "<int:case_id>/"
 participant = f"{case}deelnemers/<uuid:participation_id>/"
+person = f"{case}personen/<uuid:person_id>/"
 
 urlpatterns = [
     path("", views.case_list, name="case_list"),
@@ -23,6 +24,10 @@ urlpatterns = [
     path(f"{case}plan/doel/", views.plan_goal_add, name="plan_goal_add"),
     path(f"{case}plan/akkoord/", views.plan_agree, name="plan_agree"),
     path(f"{case}regiehouder/", views.case_lead, name="case_lead"),
+    path(f"{case}personen/nieuw/", views.case_person_add, name="case_person_add"),
+    path(f"{case}personen/relatie/", views.case_relation_add, name="case_relation_add"),
+    path(f"{person}wijzigen/", views.case_person_edit, name="case_person_edit"),
+    path(f"{person}adres/", views.case_person_address_add, name="case_person_address_add"),
     path("aanmelden/", views.referral_create, name="referral_create"),
     path("aanmeldingen/", views.referral_list, name="referral_list"),
     path("aanmeldingen/<uuid:referral_id>/", views.referral_detail, name="referral_detail"),

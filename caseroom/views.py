@@ -18,7 +18,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.forms import BaseFormSet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,8 +31,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.models import AccessEvent
 from caseroom import selectors, services
 from caseroom.access import is_house_procesregisseur, user_category_codes, works_on_cases
+from caseroom.api import HitNoHitThrottle
 from caseroom.forms import (
+    AddressForm,
     BreakGlassForm,
+    CasePersonEditForm,
+    CasePersonForm,
+    CasePersonLinkForm,
     CategoriesForm,
     ContributionForm,
     GoalForm,
@@ -39,6 +45,7 @@ from caseroom.forms import (
     ParticipantAddForm,
     ReferralForm,
     ReferralPersonFormSet,
+    RelationForm,
     StatusForm,
     StyledForm,
     TriageForm,
@@ -53,7 +60,7 @@ from caseroom.models import (
     Participation,
     Referral,
 )
-from caseroom.uploads import ALLOWED
+from caseroom.uploads import ALLOWED, upload_refusal
 from core.exceptions import ServiceError
 from core.pagination import IdsFirstPaginator
 from partners.models import Organisation, User
@@ -61,6 +68,7 @@ from partners.permissions import request_user
 from partners.roles import Role
 from persons import services as person_services
 from persons.models import Address, Person, PersonRelation
+from persons.services import DuplicatePersonError
 
 PER_PAGE = 50
 
@@ -122,6 +130,7 @@ class PersonCard:
     roles: list[str] = field(default_factory=list)
     addresses: list[Address] = field(default_factory=list)
     relations: list[PersonRelation] = field(default_factory=list)
+    shows_health: bool = False  # may the user see health data (``has_lvb``, ``zorg``)?
 
 
 @dataclass
@@ -153,9 +162,11 @@ def _person_cards(user: User, case: Case) -> list[PersonCard]:
     persons = [card.person for card in cards.values()]
     addresses = selectors.addresses_of_persons_for_user(user=user, persons=persons)
     relations = selectors.relations_of_persons_for_user(user=user, persons=persons)
+    health = selectors.health_visible_person_ids(user=user, persons=persons)
     for person_id, card in cards.items():
         card.addresses = addresses.get(person_id, [])
         card.relations = relations.get(person_id, [])
+        card.shows_health = person_id in health
     return list(cards.values())
 
 
@@ -261,6 +272,7 @@ def _render_case(
         TimelineLine(event, _event_detail(event, organisation_names, by_id))
         for event in selectors.timeline_for_user(user=user, case=case)
     ]
+    case_groups = selectors.group_list_for_case(user=user, case=case)
 
     context: dict[str, Any] = {
         "case": case,
@@ -270,6 +282,7 @@ def _render_case(
         "persons": cards,
         "participants": rows,
         "withdrawn": withdrawn,
+        "case_groups": case_groups,
         "groups": groups,
         "empty_categories": empty_categories,
         "hidden_categories": hidden_categories,
@@ -286,6 +299,7 @@ def _render_case(
         )
         context["status_form"] = bound.get("status") or StatusForm(
             prefix="status",
+            current=case.status,
             initial={"status": case.status, "closure_reason": case.closure_reason},
         )
         context["lead_form"] = bound.get("regie") or LeadForm(
@@ -303,6 +317,7 @@ def _render_case(
     shown = set(names)
     shown |= {r.related_id for card in cards for r in card.relations}
     shown |= {c.person_id for c in contributions if c.person_id}
+    shown |= selectors.group_member_ids(case_groups)
     selectors.log_exposure(AccessEvent.Action.VIEW, "caseroom.case", case.pk, shown)
     return render(request, "caseroom/case_detail.html", context)
 
@@ -358,6 +373,9 @@ def contribution_add(request: HttpRequest, case_id: int) -> HttpResponse:
         request.POST,
         request.FILES,
     )
+    refused = upload_refusal(request)  # a file past the limit was not even received
+    if refused is not None:
+        form.add_error("attachments", refused.message)
 
     def perform(data: dict[str, Any]) -> str:
         person = None
@@ -521,6 +539,239 @@ def attachment_download(
     return response
 
 
+# --- persons of a case ----------------------------------------------------------------------
+
+
+def _managed_case(request: HttpRequest, case_id: int) -> tuple[User, Case]:
+    """The case, for the procesregisseur of its house; for everyone else the pages that
+    change its persons do not exist (404)."""
+    user = _case_worker(request)
+    case = selectors.case_get_for_user(user=user, case_id=case_id)
+    if not is_house_procesregisseur(user, case):
+        raise Http404
+    return user, case
+
+
+def _persons_of(case: Case) -> dict[UUID, Person]:
+    """The persons of the case (from the links the case selector prefetched), in order."""
+    return {link.person_id: link.person for link in case.case_persons.all()}
+
+
+def _person_of(case: Case, person_id: UUID) -> Person:
+    person = _persons_of(case).get(person_id)
+    if person is None:
+        raise Http404
+    return person
+
+
+def _person_label(person: Person) -> str:
+    born = person.birth_date
+    if born is None:
+        return person_name(person)
+    return _("%(name)s (geboren %(date)s)") % {
+        "name": person_name(person),
+        "date": date_format(born, "j F Y"),
+    }
+
+
+def _identity_question_allowed(request: HttpRequest) -> bool:
+    """Looking a person up by identity answers "is this person known?": it shares the
+    hit/no-hit rate limit of the API, per user."""
+    return HitNoHitThrottle().allow_request(request, None)  # type: ignore[arg-type]
+
+
+@dataclass
+class Proposal:
+    """An existing record the search found: linked instead of created twice. Its data show
+    only where the user may see the person already."""
+
+    form: StyledForm
+    person: Person | None
+    in_case: bool
+
+
+def _proposal(user: User, case: Case, existing: Person, roles: list[str]) -> Proposal:
+    form = CasePersonLinkForm(
+        prefix="koppelen",
+        initial={
+            "person": existing.pk,
+            "proposal": selectors.person_link_proposal(user=user, person=existing),
+            "roles": roles,
+        },
+    )
+    return _shown_proposal(user, case, existing, form)
+
+
+def _shown_proposal(user: User, case: Case, existing: Person, form: StyledForm) -> Proposal:
+    visible = selectors.person_list_for_user(user=user).filter(pk=existing.pk).exists()
+    return Proposal(
+        form=form, person=existing if visible else None, in_case=existing.pk in _persons_of(case)
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_person_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Persoon toevoegen, search before create: a person already known is proposed for
+    linking; only when nobody matches is a new record made, and linked in the same step."""
+    user, case = _managed_case(request, case_id)
+    form = CasePersonForm(None, prefix="persoon")
+    proposal: Proposal | None = None
+    status = 200
+    if request.method == "POST" and "koppelen-person" in request.POST:
+        link = CasePersonLinkForm(request.POST, prefix="koppelen")
+        link.is_valid()
+        try:
+            person = selectors.person_get_linkable(
+                user=user,
+                case=case,
+                person_id=link.cleaned_data.get("person", ""),
+                proposal=link.cleaned_data.get("proposal", ""),
+            )
+        except Http404:
+            messages.error(request, _("Dit voorstel is niet meer geldig. Zoek de persoon opnieuw."))
+            return redirect("caseroom:case_person_add", case_id=case.pk)
+        else:
+            proposal = _shown_proposal(user, case, person, link)
+            if link.is_valid():
+                try:
+                    added = services.case_link_person(
+                        case=case, person=person, roles=link.cleaned_data["roles"], by=user
+                    )
+                except ServiceError as error:
+                    link.add_service_error(error)
+                else:
+                    if added:
+                        messages.success(request, _("De persoon is aan de casus gekoppeld."))
+                    else:
+                        messages.info(request, _("De persoon had deze rollen al in de casus."))
+                    return redirect(_case_url(case, "personen"))
+    elif request.method == "POST":
+        form = CasePersonForm(request.POST, prefix="persoon")
+        if form.is_valid():
+            values = form.cleaned_data
+            if not _identity_question_allowed(request):
+                status = 429
+                form.add_error(
+                    None,
+                    _("U heeft te veel personen opgezocht. Probeer het later opnieuw."),
+                )
+            else:
+                try:
+                    with transaction.atomic():
+                        person = person_services.person_create(
+                            surname=values["surname"],
+                            given_names=values["given_names"],
+                            bsn=values["bsn"] or None,
+                            birth_date=values["birth_date"],
+                            gender=values["gender"],
+                        )
+                        services.case_link_person(
+                            case=case, person=person, roles=values["roles"], by=user
+                        )
+                except DuplicatePersonError as duplicate:
+                    selectors.log_exposure(
+                        AccessEvent.Action.CHECK,
+                        "persons.person",
+                        duplicate.existing.pk,
+                        [duplicate.existing.pk],
+                    )
+                    proposal = _proposal(user, case, duplicate.existing, values["roles"])
+                except (ServiceError, ValidationError) as error:
+                    form.add_refusal(error)
+                else:
+                    messages.success(request, _("De persoon is aan de casus toegevoegd."))
+                    return redirect(_case_url(case, "personen"))
+    return render(
+        request,
+        "caseroom/case_person_add.html",
+        {"case": case, "form": form, "proposal": proposal},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_person_edit(request: HttpRequest, case_id: int, person_id: UUID) -> HttpResponse:
+    """The staff-safety warning, language and communication needs of a person of the case."""
+    user, case = _managed_case(request, case_id)
+    person = _person_of(case, person_id)
+    current = {
+        "staff_safety_warning": person.staff_safety_warning,
+        "language": person.language,
+        "communication_needs": person.communication_needs,
+    }
+    form = CasePersonEditForm(request.POST if request.method == "POST" else None, initial=current)
+    if form.is_bound and form.is_valid():
+        try:
+            services.case_person_update(case=case, person=person, by=user, **form.cleaned_data)
+        except (ServiceError, ValidationError) as error:
+            form.add_refusal(error)
+        else:
+            messages.success(request, _("De gegevens van de persoon zijn opgeslagen."))
+            return redirect(_case_url(case, "personen"))
+    selectors.log_exposure(AccessEvent.Action.VIEW, "persons.person", person.pk, [person.pk])
+    return render(
+        request,
+        "caseroom/case_person_edit.html",
+        {"case": case, "person": person, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_person_address_add(request: HttpRequest, case_id: int, person_id: UUID) -> HttpResponse:
+    """An address for a person of the case; a secret one only for the organisations chosen."""
+    user, case = _managed_case(request, case_id)
+    person = _person_of(case, person_id)
+    if request.method == "POST":
+        form = AddressForm(request.POST)
+    else:
+        # The house keeps seeing a secret address it records, unless it chooses otherwise.
+        form = AddressForm(initial={"visible_to": [case.house.organisation_id]})
+    if form.is_bound and form.is_valid():
+        try:
+            services.case_person_address_add(case=case, person=person, by=user, **form.cleaned_data)
+        except (ServiceError, ValidationError) as error:
+            form.add_refusal(error)
+        else:
+            messages.success(request, _("Het adres is vastgelegd."))
+            return redirect(_case_url(case, "personen"))
+    selectors.log_exposure(AccessEvent.Action.VIEW, "persons.person", person.pk, [person.pk])
+    return render(
+        request,
+        "caseroom/case_person_address.html",
+        {"case": case, "person": person, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_relation_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    """A relation between two persons of the case (stored both ways)."""
+    user, case = _managed_case(request, case_id)
+    persons = _persons_of(case)
+    choices = [(str(pk), _person_label(person)) for pk, person in persons.items()]
+    form = RelationForm(request.POST if request.method == "POST" else None, persons=choices)
+    if form.is_bound and form.is_valid():
+        values = form.cleaned_data
+        try:
+            services.case_persons_relate(
+                case=case,
+                person=persons[UUID(values["person"])],
+                related=persons[UUID(values["related"])],
+                kind=values["kind"],
+                by=user,
+            )
+        except ServiceError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("De relatie is vastgelegd."))
+            return redirect(_case_url(case, "personen"))
+    selectors.log_exposure(AccessEvent.Action.LIST, "caseroom.caseperson", case.pk, set(persons))
+    return render(
+        request,
+        "caseroom/case_relation_add.html",
+        {"case": case, "form": form, "has_two": len(persons) > 1},
+    )
+
+
 # --- intake ---------------------------------------------------------------------------------
 
 
@@ -528,8 +779,13 @@ def attachment_download(
 def referral_create(request: HttpRequest) -> HttpResponse:
     user = _case_worker(request)
     data = request.POST if request.method == "POST" else None
-    form = ReferralForm(data, organisation=user.organisation)
-    persons = ReferralPersonFormSet(data, prefix="personen")
+    if data is not None and "meer" in data:
+        # "Nog een persoon": the same form again with one more row; nothing is submitted.
+        form, persons = _referral_with_another_row(data, user.organisation)
+        data = None
+    else:
+        form = ReferralForm(data, organisation=user.organisation)
+        persons = ReferralPersonFormSet(data, prefix="personen")
     if data is not None and all([form.is_valid(), persons.is_valid()]):
         values = form.cleaned_data
         try:
@@ -555,15 +811,45 @@ def referral_create(request: HttpRequest) -> HttpResponse:
                     not_informed_reason=values["not_informed_reason"],
                     invited_organisations=values["invited_organisations"],
                 )
-        except ServiceError as error:
-            form.add_service_error(error)
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+        except (ServiceError, ValidationError) as error:
+            form.add_refusal(error)
         else:
             messages.success(request, _("Uw aanmelding is ingediend."))
             return redirect("caseroom:referral_detail", referral_id=referral.pk)
-    return render(request, "caseroom/referral_form.html", {"form": form, "persons": persons})
+    return render(
+        request,
+        "caseroom/referral_form.html",
+        {
+            "form": form,
+            "persons": persons,
+            "can_add_row": persons.total_form_count() < persons.max_num,
+        },
+    )
+
+
+def _referral_with_another_row(
+    data: QueryDict, organisation: Organisation
+) -> tuple[ReferralForm, BaseFormSet[Any]]:
+    """The referral form as filled in so far (without error messages: it was not
+    submitted), with the persons' rows that hold anything and one empty row more."""
+    multiple = {"invited_organisations"}
+    initial = {
+        name: data.getlist(name) if name in multiple else data.get(name)
+        for name in ReferralForm.base_fields
+        if name in data
+    }
+    rows = []
+    fields = list(ReferralPersonFormSet.form.base_fields)
+    try:
+        count = min(int(data.get("personen-TOTAL_FORMS", "0")), ReferralPersonFormSet.max_num)
+    except ValueError:
+        count = 0
+    for index in range(count):
+        row = {name: data.get(f"personen-{index}-{name}", "").strip() for name in fields}
+        if any(row.values()):
+            rows.append(row)
+    form = ReferralForm(initial=initial, organisation=organisation)
+    return form, ReferralPersonFormSet(initial=rows, prefix="personen")
 
 
 @require_GET
@@ -633,7 +919,11 @@ def triage(request: HttpRequest, referral_id: UUID) -> HttpResponse:
     if referral.status != Referral.Status.SUBMITTED:
         messages.info(request, _("Over deze aanmelding is al besloten."))
         return redirect("caseroom:referral_detail", referral_id=referral.pk)
-    form = TriageForm(request.POST if request.method == "POST" else None)
+    form = TriageForm(
+        request.POST if request.method == "POST" else None,
+        referral=referral,
+        initial={"participants": list(selectors.organisations_to_invite(referral=referral))},
+    )
     if form.is_bound and form.is_valid():
         values = form.cleaned_data
         try:
@@ -644,6 +934,7 @@ def triage(request: HttpRequest, referral_id: UUID) -> HttpResponse:
                 criteria={name: values[name] for name in TriageForm.CRITERIA},
                 note=values["note"],
                 target_group=values["target_group"],
+                participants=list(values["participants"]),
             )
         except ServiceError as error:
             form.add_service_error(error)

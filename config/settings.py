@@ -208,8 +208,14 @@ if TESTING:
 # Need-to-know: how long a break-the-glass grant lasts; the largest attachment accepted.
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 4)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 10) * 1024 * 1024
+# Uploads stay in memory up to that limit and are refused beyond it: never a temporary file,
+# which would hold an attachment on disk unencrypted. The other form fields get 1 MB besides.
+FILE_UPLOAD_HANDLERS = ["caseroom.uploads.AttachmentUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES
+# At most this many files in one request, so one request holds at most that many limits in
+# memory (behind the proxy, its body limit caps a request first).
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("ATTACHMENT_MAX_FILES", 10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
 # The public address of the service, for links in mails.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000") or ""
 HIT_NO_HIT_RATE = env("HIT_NO_HIT_RATE", "30/hour") or "30/hour"

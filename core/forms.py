@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from core.exceptions import ServiceError
 
@@ -49,6 +50,14 @@ class StyledForm(forms.Form):
                 attrs = self.fields[name].widget.attrs
                 attrs["aria-invalid"] = "true"
                 attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+
+    def add_refusal(self, error: ServiceError | ValidationError) -> None:
+        """Show a service's refusal, or a model's validation errors above the form."""
+        if isinstance(error, ServiceError):
+            self.add_service_error(error)
+        else:
+            for message in error.messages:
+                self.add_error(None, message)
 
     def add_service_error(self, error: ServiceError) -> None:
         """Show a service's refusal on the field it names, or above the form."""

@@ -344,7 +344,7 @@ def s2_de_wit(b: Builder) -> Case:
         gender="man",
         has_lvb=True,
         staff_safety_warning="Dreigt het huis in brand te steken bij ontruiming.",
-        communication_needs="IQ rond 75: korte zinnen, afspraken op papier meegeven.",
+        communication_needs="Korte zinnen; afspraken op papier meegeven.",
     )
     case = b.case(
         referrer="woningcorporatie",
@@ -388,8 +388,13 @@ def s2_de_wit(b: Builder) -> Case:
 
 
 def s3_kanaalzone(b: Builder) -> list[Case]:
+    # "Crimineel" is criminal data: politie and OM see it through justitie, the others not.
     group = services.group_record_create(
-        house=b.house, name="Jeugdgroep Kanaalzone", classification="crimineel", by=b.regisseur
+        house=b.house,
+        name="Jeugdgroep Kanaalzone",
+        classification="crimineel",
+        by=b.regisseur,
+        category_code="justitie",
     )
     cases = []
     members = [

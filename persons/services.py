@@ -9,6 +9,7 @@ from django.db import connection, transaction
 
 from audit.models import AccessEvent
 from audit.services import record_access
+from core.crypto import normalise
 from core.exceptions import ServiceError
 from core.validators import normalise_bsn, validate_bsn
 from partners.models import Organisation
@@ -35,8 +36,11 @@ IDENTITY_LOCK = 7_513_816
 def _lock_identity(*, bsn: str | None, surname: str, birth_date: datetime.date | None) -> None:
     """Until the transaction ends, hold a lock per identity (BSN; surname and birth date), so
     that two registrations of one person at the same moment cannot both miss each other and
-    both create a record. Keyed on the blind indexes: no personal data reaches the database
-    server's statements. SQLite needs none: its IMMEDIATE transactions serialise writers."""
+    both create a record. Two registrations that ``person_find_candidates`` could match
+    share the BSN or the surname and birth date, so they share a lock; given names only
+    narrow a match and need none. Keyed on the blind indexes: no personal data reaches the
+    database server's statements. SQLite needs none: its IMMEDIATE transactions serialise
+    writers."""
     if connection.vendor != "postgresql":
         return
     keys = set()
@@ -49,17 +53,58 @@ def _lock_identity(*, bsn: str | None, surname: str, birth_date: datetime.date |
             cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [IDENTITY_LOCK, key])
 
 
-def person_find_existing(
-    *, bsn: str | None = None, surname: str = "", birth_date: datetime.date | None = None
-) -> Person | None:
-    """The existing person with this BSN, or else with this surname and birth date."""
+def _same_given_names(asked: str, recorded: str) -> bool:
+    """Given names agree when either side has none, or both read the same apart from case,
+    accents and spacing."""
+    return not asked.strip() or not recorded.strip() or normalise(asked) == normalise(recorded)
+
+
+def person_find_candidates(
+    *,
+    bsn: str | None = None,
+    surname: str = "",
+    given_names: str = "",
+    birth_date: datetime.date | None = None,
+) -> list[Person]:
+    """The registered persons this identity may be, oldest first.
+
+    - A BSN match is the same person: it is the only candidate.
+    - Otherwise a record with this surname and birth date is a candidate, unless a BSN was
+      given and the record has another one (then it is certainly someone else), or both
+      sides have given names and they differ (twins share a surname and a birth date).
+
+    The blind index finds the few records with this surname and birth date; their given
+    names are compared decrypted (case-, accent- and whitespace-insensitive)."""
     if bsn:
         found = person_find_by_bsn(bsn=bsn).first()
         if found is not None:
-            return found
-    if surname and birth_date:
-        return person_find_by_surname_and_birth_date(surname=surname, birth_date=birth_date).first()
-    return None
+            return [found]
+    if not (surname and birth_date):
+        return []
+    same_name = person_find_by_surname_and_birth_date(surname=surname, birth_date=birth_date)
+    if bsn:
+        same_name = same_name.filter(bsn_index__isnull=True)
+    return [
+        person
+        for person in same_name.order_by("created_at", "pk")
+        if _same_given_names(given_names, person.given_names)
+    ]
+
+
+def person_find_existing(
+    *,
+    bsn: str | None = None,
+    surname: str = "",
+    given_names: str = "",
+    birth_date: datetime.date | None = None,
+) -> Person | None:
+    """The one registered person this identity certainly is (``person_find_candidates``),
+    or None: also when several records fit and nothing tells them apart, for a guess could
+    attach one person's case to another."""
+    candidates = person_find_candidates(
+        bsn=bsn, surname=surname, given_names=given_names, birth_date=birth_date
+    )
+    return candidates[0] if len(candidates) == 1 else None
 
 
 @transaction.atomic
@@ -76,8 +121,9 @@ def person_create(
     communication_needs: str = "",
     allow_duplicate: bool = False,
 ) -> Person:
-    """Create a person unless one with the same BSN, or surname and birth date, exists:
-    then raise DuplicatePersonError carrying the existing record."""
+    """Create a person unless this may be someone registered already
+    (``person_find_candidates``): then raise DuplicatePersonError carrying the first
+    candidate, for the procesregisseur to look at before registering anyone."""
     if not surname.strip():
         raise ServiceError("Vul de achternaam in.", field="surname")
     if bsn:
@@ -85,9 +131,11 @@ def person_create(
         bsn = normalise_bsn(bsn)
     if not allow_duplicate:
         _lock_identity(bsn=bsn, surname=surname, birth_date=birth_date)
-        existing = person_find_existing(bsn=bsn, surname=surname, birth_date=birth_date)
-        if existing is not None:
-            raise DuplicatePersonError(existing)
+        candidates = person_find_candidates(
+            bsn=bsn, surname=surname, given_names=given_names, birth_date=birth_date
+        )
+        if candidates:
+            raise DuplicatePersonError(candidates[0])
     person = Person(
         surname=surname.strip(),
         given_names=given_names.strip(),
@@ -104,20 +152,45 @@ def person_create(
     return person
 
 
-def person_get_or_create(**fields: object) -> tuple[Person, bool]:
-    """For intake: link to the existing person silently, or create one. A link to an
-    existing person is an access event of its own (a check), like a hit/no-hit question."""
-    try:
-        return person_create(**fields), True  # type: ignore[arg-type]
-    except DuplicatePersonError as duplicate:
-        record_access(
-            action=AccessEvent.Action.CHECK,
-            object_type="persons.person",
-            object_id=duplicate.existing.pk,
-            person_ids=[duplicate.existing.pk],
-            purpose="aanmelding: gekoppeld aan een bestaande persoon",
+@transaction.atomic
+def person_get_or_create(
+    *,
+    surname: str,
+    given_names: str = "",
+    bsn: str | None = None,
+    birth_date: datetime.date | None = None,
+) -> tuple[Person, bool]:
+    """For intake: link to the person this certainly is (``person_find_existing``), or
+    create one. A link to an existing person is an access event of its own (a check), like
+    a hit/no-hit question.
+
+    When several records fit and nothing tells them apart, a new record is created rather
+    than a guess: a second record of one person costs the procesregisseur a look, a wrong
+    link shows one person's case to the partners of another."""
+    if bsn:
+        validate_bsn(bsn)
+        bsn = normalise_bsn(bsn)
+    _lock_identity(bsn=bsn, surname=surname, birth_date=birth_date)
+    existing = person_find_existing(
+        bsn=bsn, surname=surname, given_names=given_names, birth_date=birth_date
+    )
+    if existing is None:
+        person = person_create(
+            surname=surname,
+            given_names=given_names,
+            bsn=bsn,
+            birth_date=birth_date,
+            allow_duplicate=True,
         )
-        return duplicate.existing, False
+        return person, True
+    record_access(
+        action=AccessEvent.Action.CHECK,
+        object_type="persons.person",
+        object_id=existing.pk,
+        person_ids=[existing.pk],
+        purpose="aanmelding: gekoppeld aan een bestaande persoon",
+    )
+    return existing, False
 
 
 @transaction.atomic

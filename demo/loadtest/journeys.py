@@ -33,10 +33,7 @@ HOUSE_OPTION = re.compile(r'<option value="(\d+)"')
 CATEGORY_SELECT = re.compile(r'<select name="inbreng-category"[^>]*>(.*?)</select>', re.S)
 ACTION_FORM = re.compile(r'action="/casussen/afspraken/([0-9a-f-]{36})/status/"')
 OPTION_VALUE = re.compile(r'<option value="([a-z-]+)"')
-PURPOSES = (
-    "Voorbereiding casusoverleg: is betrokkene al bekend?",
-    "Nieuwe melding in de wijk; nagaan of er een lopende aanpak is.",
-)
+PURPOSES = ("signal", "referral", "coordinate-care")  # caseroom.serializers.CheckPurpose
 TARGETS = ("multiprobleem", "verward-gedrag", "huiselijk-geweld", "nazorg")
 REFERRAL_REASON = (
     "Melding na incident in de wijk: overlast, zorgen over de veiligheid van huisgenoten en "

@@ -411,7 +411,7 @@ class Run:
                     "POST",
                     "/api/v1/persons/check/",
                     "v1:person-check (proef)",
-                    payload={"bsn": manifest["miss_bsns"][0], "purpose": "Proef op de limiet"},
+                    payload={"bsn": manifest["miss_bsns"][0], "purpose": "signal"},
                     expect=(200, 429),
                 )
                 if response.status == 429:

@@ -352,7 +352,7 @@ class Scaleout(Run):
                 "POST",
                 "/api/v1/persons/check/",
                 "v1:person-check (limiet)",
-                payload={"bsn": self.manifest["miss_bsns"][0], "purpose": "Proef op de limiet"},
+                payload={"bsn": self.manifest["miss_bsns"][0], "purpose": "signal"},
                 expect=(200, 429),
             )
             if response.status == 429:

@@ -376,9 +376,15 @@ def test_participant_withdraws_its_own_organisation_and_loses_access(world: Worl
 def test_partner_cannot_withdraw_another_organisation(world: World) -> None:
     participation = world.participations["ggz"]
     url = reverse("caseroom:participant_withdraw", args=[world.case.pk, participation.pk])
-    verified_client(world.politie).post(url, {f"terug-{participation.pk}-reason": "Weg ermee."})
+    response = verified_client(world.politie).post(
+        url, {f"terug-{participation.pk}-reason": "Weg ermee."}
+    )
+    # Politie sees the participation on the case page, so this is a refusal, as in the API.
+    assert response.status_code == 403
+    assert "procesregisseur" in response.content.decode()
     participation.refresh_from_db()
     assert participation.withdrawn_at is None
+    assert participation.withdrawal_reason == ""
 
 
 # --- intake ---------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @override_settings(EXPORT_MIN_GROUP=2)
 def test_figures_are_anonymised_and_interpreted(world: World) -> None:
+    services.case_set_status(case=world.case, status="in_behandeling", by=world.regisseur)
     services.case_set_status(case=world.case, status="monitoring", by=world.regisseur)
     mayor = make_user("burgemeester", make_org("Gemeente Rivierstad", "gemeente"), Role.BESTUURDER)
     url = reverse("escalation:management_information")

@@ -105,6 +105,22 @@ EXPECTED: dict[str, dict[str, Outcomes]] = {
     "caseroom:case_list": {
         "GET": row(ALL, ALL, NO, NO, NO, "login"),
     },
+    "caseroom:case_person_add": {
+        "GET": row(OWN, NO, NO, NO, NO, "login"),
+        "POST": row(OWN, NO, NO, NO, NO, "login"),
+    },
+    "caseroom:case_person_address_add": {
+        "GET": row(OWN, NO, NO, NO, NO, "login"),
+        "POST": row(OWN, NO, NO, NO, NO, "login"),
+    },
+    "caseroom:case_person_edit": {
+        "GET": row(OWN, NO, NO, NO, NO, "login"),
+        "POST": row(OWN, NO, NO, NO, NO, "login"),
+    },
+    "caseroom:case_relation_add": {
+        "GET": row(OWN, NO, NO, NO, NO, "login"),
+        "POST": row(OWN, NO, NO, NO, NO, "login"),
+    },
     "caseroom:case_status": {
         "POST": row(OWN, OWN, NO, NO, NO, "login"),
     },
@@ -287,9 +303,12 @@ EXPECTED: dict[str, dict[str, Outcomes]] = {
     "v1:case-list": {
         "GET": row(ALL, ALL, ALL, ALL, ALL, "401"),
     },
+    "v1:case-groups": {
+        "GET": row(OWN, OWN, NO, NO, NO, "401"),
+    },
     "v1:case-persons": {
         "GET": row(OWN, OWN, NO, NO, NO, "401"),
-        "POST": row(OWN_INVALID, OWN_INVALID, NO, NO, NO, "401"),
+        "POST": row(OWN_INVALID, "403 404 404", NO, NO, NO, "401"),
     },
     "v1:case-timeline": {
         "GET": row(OWN, OWN, NO, NO, NO, "401"),

@@ -87,6 +87,7 @@ def _patterns() -> Iterator[tuple[str, URLPattern]]:
 
 PK_BY_ROUTE: dict[str, str] = {
     "v1:case-detail": "case",
+    "v1:case-groups": "case",
     "v1:case-persons": "case",
     "v1:case-timeline": "case",
     "v1:person-detail": "person",
@@ -127,6 +128,7 @@ KWARG_OBJECT = {
     "attachment_id": "attachment",
     "attachment_pk": "attachment",
     "participation_id": "participation",
+    "person_id": "person",
     "referral_id": "referral",
     "meeting_id": "meeting",
     "attendee_id": "attendee",
