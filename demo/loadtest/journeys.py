@@ -91,7 +91,7 @@ class Registry:
     def number(self, case_id: int) -> str | None:
         with self._lock:
             found = self.opened.get(case_id)
-        return found[0] if found else None
+        return found[0] or None if found else None
 
     def saw(self, role: str, organisation: str, case_id: int) -> None:
         with self._lock:
@@ -629,6 +629,9 @@ class Regisseur(StaffMember):
         if not found:
             self.fail("POST caseroom:triage", f"doorgestuurd naar {decided.location!r}")
         case_id = int(found.group(1))
+        # Known from here on, before its page is read: the run may end before that request,
+        # while others may list the case already.
+        self.registry.open(case_id, "", referral)
         opened = self.get(
             decided.location,
             "caseroom:case_detail",
