@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -428,7 +429,7 @@ class PersonViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = request_user(request)
         if not user.has_role(Role.PROCESREGISSEUR):
-            raise PermissionDenied("Alleen procesregisseurs registreren personen.")
+            raise PermissionDenied(_("Alleen procesregisseurs registreren personen."))
         data = PersonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -465,7 +466,7 @@ class PersonViewSet(
     def relations(self, request: Request, pk: str | None = None) -> Response:
         user = request_user(request)
         if not user.has_role(Role.PROCESREGISSEUR):
-            raise PermissionDenied("Alleen procesregisseurs leggen relaties vast.")
+            raise PermissionDenied(_("Alleen procesregisseurs leggen relaties vast."))
         person = self.get_object()
         data = RelationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -480,7 +481,7 @@ class PersonViewSet(
     def addresses(self, request: Request, pk: str | None = None) -> Response:
         user = request_user(request)
         if not user.has_role(Role.PROCESREGISSEUR):
-            raise PermissionDenied("Alleen procesregisseurs leggen adressen vast.")
+            raise PermissionDenied(_("Alleen procesregisseurs leggen adressen vast."))
         person = self.get_object()
         data = AddressSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -517,7 +518,7 @@ class PersonCheckView(APIView):
     def post(self, request: Request) -> Response:
         user = request_user(request)
         if not works_on_cases(user):
-            raise PermissionDenied("Uw rol kan geen hit/no-hit-vraag stellen.")
+            raise PermissionDenied(_("Uw rol kan geen hit/no-hit-vraag stellen."))
         data = PersonCheckSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -603,7 +604,7 @@ class ReferralViewSet(
         values = data.validated_data
         house = House.objects.filter(pk=values["house"]).first()
         if house is None:
-            raise ServiceError("Onbekend Zorg- en Veiligheidshuis.", field="house")
+            raise ServiceError(gettext("Onbekend Zorg- en Veiligheidshuis."), field="house")
         # Persons created for a referral that is then refused are not kept.
         with transaction.atomic():
             persons = [
@@ -645,7 +646,7 @@ class ReferralViewSet(
         if values.get("target_group"):
             target_group = TargetGroup.objects.filter(code=values["target_group"]).first()
             if target_group is None:
-                raise ServiceError("Onbekende doelgroep.", field="target_group")
+                raise ServiceError(gettext("Onbekende doelgroep."), field="target_group")
         participants = values.get("participants")
         if participants is None:  # not named: those the referral asks to invite
             participants = list(selectors.organisations_to_invite(referral=referral))
@@ -669,7 +670,7 @@ class BreakGlassReviewSerializer(serializers.ModelSerializer):
         slug_field="code", many=True, read_only=True
     )
     review = serializers.SerializerMethodField(
-        help_text="Het item in de beoordelingswachtrij (/api/v1/audit/reviews/<id>/)."
+        help_text=_("Het item in de beoordelingswachtrij (/api/v1/audit/reviews/<id>/).")
     )
     review_status = serializers.SerializerMethodField()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -83,13 +84,14 @@ class MinutesWriteSerializer(serializers.Serializer):
     )
     version = serializers.IntegerField(min_value=0)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    category = serializers.SlugField(required=False, help_text="Wie het verslag mag zien.")
+    category = serializers.SlugField(required=False, help_text=_("Wie het verslag mag zien."))
 
     def validate_category(self, value: str) -> InformationCategory:
         category = InformationCategory.objects.filter(code=value).first()
         if category is None:
             raise serializers.ValidationError(
-                f"Onbekende informatiecategorie: {value}.", code="unknown_category"
+                _("Onbekende informatiecategorie: %(code)s.") % {"code": value},
+                code="unknown_category",
             )
         return category
 
@@ -130,7 +132,7 @@ class ActionStatusSerializer(serializers.Serializer):
         choices=Action.Obstacle.choices,
         required=False,
         allow_blank=True,
-        help_text="Bij weigeren of blokkeren: onwil of onmacht.",
+        help_text=_("Bij weigeren of blokkeren: onwil of onmacht."),
     )
 
 
@@ -185,7 +187,7 @@ def meeting_view_or_error(user: User, meeting: Meeting) -> selectors.MeetingView
         view = selectors.meeting_view_for_user(user=user, meeting=meeting)
     except selectors.ConfidentialityRequired:
         raise PermissionDenied(
-            "Teken eerst de geheimhoudingsverklaring voordat u de agenda ziet."
+            _("Teken eerst de geheimhoudingsverklaring voordat u de agenda ziet.")
         ) from None
     selectors.log_exposure(
         AccessEvent.Action.VIEW, "caseroom.meeting", meeting.pk, view.person_ids()
@@ -213,10 +215,11 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         meeting_type = MeetingType.objects.filter(code=values["meeting_type"]).first()
         if house is None:
             raise ServiceError(
-                "Alleen een Zorg- en Veiligheidshuis plant overleggen.", code="permission_denied"
+                gettext("Alleen een Zorg- en Veiligheidshuis plant overleggen."),
+                code="permission_denied",
             )
         if meeting_type is None:
-            raise ServiceError("Onbekende soort overleg.", field="meeting_type")
+            raise ServiceError(gettext("Onbekende soort overleg."), field="meeting_type")
         meetings = services.meeting_create(
             house=house,
             meeting_type=meeting_type,
@@ -476,7 +479,7 @@ class GoalViewSet(viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         domain = LifeDomain.objects.filter(code=data.validated_data["domain"]).first()
         if domain is None:
-            raise ServiceError("Onbekend leefgebied.", field="domain")
+            raise ServiceError(gettext("Onbekend leefgebied."), field="domain")
         goal = services.goal_add(
             case=case, domain=domain, description=data.validated_data["description"], by=user
         )

@@ -5,6 +5,7 @@ from typing import Any
 from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from rest_framework import serializers
 
 from caseroom.models import (
@@ -44,7 +45,12 @@ class CategoryCodesField(serializers.ListField):
         unknown = [c for c in codes if c not in known]
         if unknown:
             raise serializers.ValidationError(
-                f"Onbekende informatiecategorie: {', '.join(sorted(unknown))}.",
+                ngettext(
+                    "Onbekende informatiecategorie: %(codes)s.",
+                    "Onbekende informatiecategorieën: %(codes)s.",
+                    len(unknown),
+                )
+                % {"codes": ", ".join(sorted(unknown))},
                 code="unknown_category",
             )
         return codes
@@ -212,7 +218,7 @@ class PersonCheckSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("bsn") and not (attrs.get("surname") and attrs.get("birth_date")):
             raise serializers.ValidationError(
-                "Geef een BSN, of achternaam en geboortedatum.", code="missing_identity"
+                _("Geef een BSN, of achternaam en geboortedatum."), code="missing_identity"
             )
         return attrs
 
@@ -236,7 +242,7 @@ class CasePersonCreateSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=500,
-        help_text=(
+        help_text=_(
             "Het voorstel uit het 409-antwoord van POST /api/v1/persons/ (veld `proposal`), "
             "om een al bekende persoon te koppelen. Eén uur geldig, alleen voor u."
         ),
@@ -387,7 +393,8 @@ class ContributionCreateSerializer(serializers.Serializer):
         category = InformationCategory.objects.filter(code=value).first()
         if category is None:
             raise serializers.ValidationError(
-                f"Onbekende informatiecategorie: {value}.", code="unknown_category"
+                _("Onbekende informatiecategorie: %(code)s.") % {"code": value},
+                code="unknown_category",
             )
         return category
 
@@ -413,7 +420,7 @@ class GroupRecordSerializer(serializers.ModelSerializer):
         choices=GroupRecord.Classification.choices,
         read_only=True,
         allow_null=True,
-        help_text="Leeg als uw organisatie de categorie van de classificatie niet ziet.",
+        help_text=_("Leeg als uw organisatie de categorie van de classificatie niet ziet."),
     )
     members = PersonSummarySerializer(source="shown_members", many=True, read_only=True)
 
@@ -521,7 +528,7 @@ class TriageSerializer(serializers.Serializer):
         many=True,
         queryset=Organisation.objects.filter(is_active=True),
         required=False,
-        help_text=(
+        help_text=_(
             "Bij accepteren: de organisaties die vanaf het begin deelnemen en de basisgegevens "
             "zien. Zonder dit veld de uit te nodigen organisaties van de aanmelding; een lege "
             "lijst nodigt niemand uit."

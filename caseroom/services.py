@@ -140,7 +140,9 @@ def house_create(*, name: str, organisation: Organisation, case_prefix: str = ""
     """A house with a case-number prefix of its own; without one, the first free one of
     ZVH, ZVH2, ZVH3, …"""
     if organisation.kind.code != "zvh":
-        raise ServiceError("Een Zorg- en Veiligheidshuis hoort bij een organisatie van soort ZVH.")
+        raise ServiceError(
+            gettext("Een Zorg- en Veiligheidshuis hoort bij een organisatie van soort ZVH.")
+        )
     house = House(
         name=name,
         organisation=organisation,
@@ -172,7 +174,7 @@ def categories_by_code(codes: Iterable[str]) -> list[InformationCategory]:
     unknown = [c for c in codes if c not in found]
     if unknown:
         raise ServiceError(
-            f"Onbekende informatiecategorie {unknown[0]!r}.",
+            gettext("Onbekende informatiecategorie '%(code)s'.") % {"code": unknown[0]},
             code="unknown_category",
             field="categories",
         )
@@ -216,7 +218,7 @@ def case_event(
 def _require_manager(user: User, case: Case) -> None:
     if not is_house_procesregisseur(user, case):
         raise ServiceError(
-            "Alleen de procesregisseur van dit Zorg- en Veiligheidshuis kan dit doen.",
+            gettext("Alleen de procesregisseur van dit Zorg- en Veiligheidshuis kan dit doen."),
             code="permission_denied",
         )
 
@@ -237,14 +239,15 @@ def referral_submit(
     invited_organisations: Iterable[Organisation] = (),
 ) -> Referral:
     if not works_on_cases(by):
-        raise ServiceError("U kunt geen aanmeldingen doen.", code="permission_denied")
+        raise ServiceError(gettext("U kunt geen aanmeldingen doen."), code="permission_denied")
     if not persons:
-        raise ServiceError("Noem minstens één persoon.", field="persons")
+        raise ServiceError(gettext("Noem minstens één persoon."), field="persons")
     if not reason.strip():
-        raise ServiceError("Geef de reden van aanmelding.", field="reason")
+        raise ServiceError(gettext("Geef de reden van aanmelding."), field="reason")
     if not person_informed and not not_informed_reason.strip():
         raise ServiceError(
-            "Leg uit waarom de betrokkene niet is geïnformeerd.", field="not_informed_reason"
+            gettext("Leg uit waarom de betrokkene niet is geïnformeerd."),
+            field="not_informed_reason",
         )
     referral = Referral(
         house=house,
@@ -279,27 +282,34 @@ def referral_triage(
         by.has_role(Role.PROCESREGISSEUR) and referral.house.organisation_id == by.organisation_id
     ):
         raise ServiceError(
-            "Alleen de procesregisseur van dit Zorg- en Veiligheidshuis beoordeelt aanmeldingen.",
+            gettext(
+                "Alleen de procesregisseur van dit Zorg- en Veiligheidshuis beoordeelt "
+                "aanmeldingen."
+            ),
             code="permission_denied",
         )
     if referral.status != Referral.Status.SUBMITTED:
-        raise ServiceError("Over deze aanmelding is al besloten.", code="already_decided")
+        raise ServiceError(gettext("Over deze aanmelding is al besloten."), code="already_decided")
     if decision not in Referral.DECISIONS:
-        raise ServiceError(f"Onbekend besluit {decision!r}.", field="decision")
+        raise ServiceError(
+            gettext("Onbekend besluit '%(decision)s'.") % {"decision": decision}, field="decision"
+        )
     for name in ("criterion_domains", "criterion_chains", "criterion_system", "criterion_safety"):
         setattr(referral, name, bool(criteria.get(name, False)))
     if decision == Referral.Status.ACCEPTED:
         if not referral.meets_criteria:
             raise ServiceError(
-                "Een casus wordt alleen geopend als aan criteria 1, 2 en 3 of aan criterium 4 "
-                "is voldaan.",
+                gettext(
+                    "Een casus wordt alleen geopend als aan criteria 1, 2 en 3 of aan "
+                    "criterium 4 is voldaan."
+                ),
                 code="criteria_not_met",
                 field="criteria",
             )
         if target_group is None:
-            raise ServiceError("Kies een doelgroep voor de casus.", field="target_group")
+            raise ServiceError(gettext("Kies een doelgroep voor de casus."), field="target_group")
     elif not note.strip():
-        raise ServiceError("Licht het besluit toe voor de aanmelder.", field="note")
+        raise ServiceError(gettext("Licht het besluit toe voor de aanmelder."), field="note")
     referral.status = decision
     referral.decision_note = note.strip()
     referral.decided_by = by
@@ -395,7 +405,7 @@ def case_open(
 @transaction.atomic
 def case_add_person(*, case: Case, person: Person, role: str, by: User) -> CasePerson:
     if role not in CasePerson.Role.values:
-        raise ServiceError(f"Onbekende rol {role!r}.", field="role")
+        raise ServiceError(gettext("Onbekende rol '%(role)s'.") % {"role": role}, field="role")
     link, created = CasePerson.objects.get_or_create(case=case, person=person, role=role)
     if created:
         # Who the persons are is basis information: the event shows only to who may see it.
@@ -544,7 +554,9 @@ def case_set_status(*, case: Case, status: str, by: User, closure_reason: str = 
     """Move the case along ``Case.TRANSITIONS``; closing needs a reason, reopening clears it."""
     _require_manager(by, case)
     if status not in Case.Status.values:
-        raise ServiceError(f"Onbekende status {status!r}.", field="status")
+        raise ServiceError(
+            gettext("Onbekende status '%(status)s'.") % {"status": status}, field="status"
+        )
     # The status as stored, locked: two regisseurs at once cannot both make a move.
     old = Case.objects.select_for_update().values_list("status", flat=True).get(pk=case.pk)
     if status == old:
@@ -552,7 +564,7 @@ def case_set_status(*, case: Case, status: str, by: User, closure_reason: str = 
     _require_transition(old, status)
     if status == Case.Status.CLOSED:
         if closure_reason not in Case.ClosureReason.values:
-            raise ServiceError("Kies een reden van afsluiting.", field="closure_reason")
+            raise ServiceError(gettext("Kies een reden van afsluiting."), field="closure_reason")
         case.closure_reason = closure_reason
         case.closed_at = timezone.now()
     else:
@@ -577,7 +589,7 @@ def case_set_lead(*, case: Case, organisation: Organisation | None, by: User) ->
         ).exists()
     ):
         raise ServiceError(
-            "De regiehouder moet deelnemen aan de casus.",
+            gettext("De regiehouder moet deelnemen aan de casus."),
             code="not_participating",
             field="lead_organisation",
         )
@@ -631,9 +643,12 @@ def _require_bases(
     if missing:
         labels = ", ".join(str(c.label) for c in missing)
         raise ServiceError(
-            f"Geen grondslag voor {organisation.name} om te ontvangen: {labels}. Leg eerst een "
-            "grondslag vast: een wettelijke grondslag met motivering, of toestemming van "
-            "betrokkene.",
+            gettext(
+                "Geen grondslag voor %(organisation)s om te ontvangen: %(categories)s. Leg eerst "
+                "een grondslag vast: een wettelijke grondslag met motivering, of toestemming van "
+                "betrokkene."
+            )
+            % {"organisation": organisation.name, "categories": labels},
             code="no_legal_basis",
             field="categories",
         )
@@ -650,10 +665,11 @@ def participation_add(
 ) -> Participation:
     _require_manager(by, case)
     if not organisation.is_active:
-        raise ServiceError("Deze organisatie is niet actief.", field="organisation")
+        raise ServiceError(gettext("Deze organisatie is niet actief."), field="organisation")
     if case.participations.filter(organisation=organisation, withdrawn_at__isnull=True).exists():
         raise ServiceError(
-            f"{organisation.name} neemt al deel aan deze casus.",
+            gettext("%(organisation)s neemt al deel aan deze casus.")
+            % {"organisation": organisation.name},
             code="duplicate",
             field="organisation",
         )
@@ -677,7 +693,7 @@ def participation_set_categories(
 ) -> Participation:
     _require_manager(by, participation.case)
     if participation.withdrawn_at is not None:
-        raise ServiceError("Deze deelname is beëindigd.", code="withdrawn")
+        raise ServiceError(gettext("Deze deelname is beëindigd."), code="withdrawn")
     old = sorted(participation.categories.values_list("code", flat=True))
     _require_bases(participation.case, participation.organisation, categories, by)
     participation.categories.set(categories)
@@ -711,9 +727,9 @@ def participation_withdraw(*, participation: Participation, reason: str, by: Use
             code="house_participation",
         )
     if participation.withdrawn_at is not None:
-        raise ServiceError("Deze deelname is al beëindigd.", code="withdrawn")
+        raise ServiceError(gettext("Deze deelname is al beëindigd."), code="withdrawn")
     if not reason.strip():
-        raise ServiceError("Geef de reden van terugtrekking.", field="reason")
+        raise ServiceError(gettext("Geef de reden van terugtrekking."), field="reason")
     return participation_end(participation=participation, reason=reason, by=by)
 
 
@@ -806,15 +822,18 @@ def contribution_add(
 ) -> Contribution:
     if category.code not in user_category_codes(by, case, participation_only=True):
         raise ServiceError(
-            f"Uw organisatie kan in deze casus geen informatie in de categorie "
-            f"{category.label!r} inbrengen: die categorie is niet aan u toegekend.",
+            gettext(
+                "Uw organisatie kan in deze casus geen informatie in de categorie "
+                "'%(category)s' inbrengen: die categorie is niet aan u toegekend."
+            )
+            % {"category": category.label},
             code="category_not_granted",
             field="category",
         )
     if not text.strip():
-        raise ServiceError("De inbreng is leeg.", field="text")
+        raise ServiceError(gettext("De inbreng is leeg."), field="text")
     if person is not None and not case.case_persons.filter(person=person).exists():
-        raise ServiceError("Deze persoon hoort niet bij de casus.", field="person")
+        raise ServiceError(gettext("Deze persoon hoort niet bij de casus."), field="person")
     contribution = Contribution.objects.create(
         case=case,
         person=person,
@@ -849,10 +868,11 @@ def break_glass_open(
     *, user: User, case: Case, reason: str, categories: Sequence[InformationCategory]
 ) -> BreakGlassAccess:
     if not works_on_cases(user):
-        raise ServiceError("Uw rol kan geen casus openen.", code="permission_denied")
+        raise ServiceError(gettext("Uw rol kan geen casus openen."), code="permission_denied")
     if len(reason.strip()) < 20:
         raise ServiceError(
-            "Beschrijf in minstens 20 tekens waarom u deze casus nu moet inzien.", field="reason"
+            gettext("Beschrijf in minstens 20 tekens waarom u deze casus nu moet inzien."),
+            field="reason",
         )
     if not categories:
         categories = categories_by_code(["basis"])
@@ -899,10 +919,15 @@ def group_record_create(
 ) -> GroupRecord:
     if not (by.has_role(Role.PROCESREGISSEUR) and house.organisation_id == by.organisation_id):
         raise ServiceError(
-            "Alleen de procesregisseur van het huis legt groepen vast.", code="permission_denied"
+            gettext("Alleen de procesregisseur van het huis legt groepen vast."),
+            code="permission_denied",
         )
     if classification not in GroupRecord.Classification.values:
-        raise ServiceError(f"Onbekende classificatie {classification!r}.", field="classification")
+        raise ServiceError(
+            gettext("Onbekende classificatie '%(classification)s'.")
+            % {"classification": classification},
+            field="classification",
+        )
     (category,) = categories_by_code([category_code])
     return GroupRecord.objects.create(
         house=house, name=name, classification=classification, classification_category=category
@@ -965,7 +990,7 @@ def meeting_defaults_ensure() -> None:
 def _require_house_regisseur(user: User, house: House) -> None:
     if not (user.has_role(Role.PROCESREGISSEUR) and house.organisation_id == user.organisation_id):
         raise ServiceError(
-            "Alleen de procesregisseur van dit Zorg- en Veiligheidshuis kan dit doen.",
+            gettext("Alleen de procesregisseur van dit Zorg- en Veiligheidshuis kan dit doen."),
             code="permission_denied",
         )
 
@@ -984,7 +1009,9 @@ def meeting_create(
     """Plan a meeting, or a series (for example every 14 days, 6 times)."""
     _require_house_regisseur(by, house)
     if repeat_count < 1 or repeat_count > 52 or (repeat_count > 1 and repeat_every_days < 1):
-        raise ServiceError("Kies een herhaling van 1 tot 52 keer, met een interval in dagen.")
+        raise ServiceError(
+            gettext("Kies een herhaling van 1 tot 52 keer, met een interval in dagen.")
+        )
     series = uuid.uuid4() if repeat_count > 1 else None
     return [
         Meeting.objects.create(
@@ -1003,9 +1030,13 @@ def meeting_create(
 def agenda_item_add(*, meeting: Meeting, case: Case, by: User, question: str = "") -> AgendaItem:
     _require_house_regisseur(by, meeting.house)
     if case.house_id != meeting.house_id:
-        raise ServiceError("Deze casus hoort niet bij dit Zorg- en Veiligheidshuis.", field="case")
+        raise ServiceError(
+            gettext("Deze casus hoort niet bij dit Zorg- en Veiligheidshuis."), field="case"
+        )
     if meeting.agenda_items.filter(case=case).exists():
-        raise ServiceError("Deze casus staat al op de agenda.", code="duplicate", field="case")
+        raise ServiceError(
+            gettext("Deze casus staat al op de agenda."), code="duplicate", field="case"
+        )
     position = meeting.agenda_items.count() + 1
     return AgendaItem.objects.create(
         meeting=meeting, case=case, question=question.strip(), position=position
@@ -1026,13 +1057,16 @@ def attendee_invite(
     allowed = set(meeting.meeting_type.allowed_kinds.values_list("pk", flat=True))
     if allowed and organisation.kind_id not in allowed:
         raise ServiceError(
-            f"Een {organisation.kind.label.lower()} kan niet worden uitgenodigd voor een "
-            f"{meeting.meeting_type.label.lower()}.",
+            gettext("Een %(kind)s kan niet worden uitgenodigd voor een %(meeting_type)s.")
+            % {
+                "kind": organisation.kind.label.lower(),
+                "meeting_type": meeting.meeting_type.label.lower(),
+            },
             code="kind_not_allowed",
             field="organisation",
         )
     if user is not None and user.organisation_id != organisation.pk:
-        raise ServiceError("Deze persoon werkt niet bij die organisatie.", field="user")
+        raise ServiceError(gettext("Deze persoon werkt niet bij die organisatie."), field="user")
     attendee, created = Attendee.objects.get_or_create(
         meeting=meeting, organisation=organisation, defaults={"user": user, "ad_hoc": ad_hoc}
     )
@@ -1047,7 +1081,7 @@ def attendee_invite(
 def confidentiality_sign(*, attendee: Attendee, by: User) -> Attendee:
     if by.organisation_id != attendee.organisation_id:
         raise ServiceError(
-            "U kunt alleen voor uw eigen organisatie tekenen.", code="permission_denied"
+            gettext("U kunt alleen voor uw eigen organisatie tekenen."), code="permission_denied"
         )
     if attendee.confidentiality_signed_at is None:
         attendee.confidentiality_signed_at = timezone.now()
@@ -1059,7 +1093,9 @@ def confidentiality_sign(*, attendee: Attendee, by: User) -> Attendee:
 def meeting_set_status(*, meeting: Meeting, status: str, by: User) -> Meeting:
     _require_house_regisseur(by, meeting.house)
     if status not in Meeting.Status.values:
-        raise ServiceError(f"Onbekende status {status!r}.", field="status")
+        raise ServiceError(
+            gettext("Onbekende status '%(status)s'.") % {"status": status}, field="status"
+        )
     meeting.status = status
     meeting.save(update_fields=["status", "updated_at"])
     return meeting
@@ -1078,8 +1114,10 @@ class MinutesConflict(ServiceError):
 
     def __init__(self, minutes: Minutes) -> None:
         super().__init__(
-            "Iemand anders heeft dit verslag intussen opgeslagen. Uw tekst is bewaard als "
-            "versie; neem de wijzigingen over in de nieuwste versie.",
+            gettext(
+                "Iemand anders heeft dit verslag intussen opgeslagen. Uw tekst is bewaard als "
+                "versie; neem de wijzigingen over in de nieuwste versie."
+            ),
             code="conflict",
         )
         self.minutes = minutes
@@ -1132,8 +1170,11 @@ def _require_minutes_category(
         by, agenda_item.case, participation_only=True
     ):
         raise ServiceError(
-            f"Uw organisatie mag de categorie {category.label!r} in deze casus niet zien, dus "
-            "ook geen verslag in die categorie vastleggen.",
+            gettext(
+                "Uw organisatie mag de categorie '%(category)s' in deze casus niet zien, dus "
+                "ook geen verslag in die categorie vastleggen."
+            )
+            % {"category": category.label},
             code="category_not_granted",
             field="category",
         )
@@ -1156,7 +1197,9 @@ def minutes_save(
         minutes = _minutes_for_update(agenda_item)
         if minutes.status == Minutes.Status.APPROVED:
             raise ServiceError(
-                "Dit verslag is vastgesteld; wijzig het met een nieuwe versie en een reden.",
+                gettext(
+                    "Dit verslag is vastgesteld; wijzig het met een nieuwe versie en een reden."
+                ),
                 code="approved",
             )
         written = _minutes_write(
@@ -1197,7 +1240,7 @@ def minutes_amend(
 ) -> Minutes:
     """Approved minutes change only as a new version with a reason."""
     if not reason.strip():
-        raise ServiceError("Geef de reden van de wijziging.", field="reason")
+        raise ServiceError(gettext("Geef de reden van de wijziging."), field="reason")
     with transaction.atomic():
         _require_house_regisseur(by, minutes.agenda_item.meeting.house)
         _require_minutes_category(by, minutes.agenda_item, category)
@@ -1223,7 +1266,7 @@ def minutes_amend(
 def goal_add(*, case: Case, domain: LifeDomain, description: str, by: User) -> Goal:
     _require_manager(by, case)
     if not description.strip():
-        raise ServiceError("Beschrijf het doel.", field="description")
+        raise ServiceError(gettext("Beschrijf het doel."), field="description")
     plan, _ = Plan.objects.get_or_create(case=case)
     return Goal.objects.create(plan=plan, domain=domain, description=description.strip())
 
@@ -1232,12 +1275,12 @@ def goal_add(*, case: Case, domain: LifeDomain, description: str, by: User) -> G
 def plan_agree(*, case: Case, by: User) -> PlanAgreement:
     plan = Plan.objects.filter(case=case).first()
     if plan is None:
-        raise ServiceError("Deze casus heeft nog geen plan van aanpak.", code="no_plan")
+        raise ServiceError(gettext("Deze casus heeft nog geen plan van aanpak."), code="no_plan")
     if not case.participations.filter(
         organisation_id=by.organisation_id, withdrawn_at__isnull=True
     ).exists():
         raise ServiceError(
-            "Uw organisatie neemt niet deel aan deze casus.", code="permission_denied"
+            gettext("Uw organisatie neemt niet deel aan deze casus."), code="permission_denied"
         )
     agreement, _ = PlanAgreement.objects.get_or_create(
         plan=plan, organisation_id=by.organisation_id, defaults={"agreed_by": by}
@@ -1259,21 +1302,23 @@ def action_create(
 ) -> Action:
     _require_manager(by, case)
     if not description.strip():
-        raise ServiceError("Beschrijf de afspraak.", field="description")
+        raise ServiceError(gettext("Beschrijf de afspraak."), field="description")
     if not case.participations.filter(
         organisation=owner_organisation, withdrawn_at__isnull=True
     ).exists():
         raise ServiceError(
-            "Een afspraak is voor een organisatie die aan de casus deelneemt.",
+            gettext("Een afspraak is voor een organisatie die aan de casus deelneemt."),
             code="not_participating",
             field="owner_organisation",
         )
     if owner is not None and owner.organisation_id != owner_organisation.pk:
-        raise ServiceError("De uitvoerder werkt niet bij die organisatie.", field="owner")
+        raise ServiceError(gettext("De uitvoerder werkt niet bij die organisatie."), field="owner")
     if agenda_item is not None and agenda_item.case_id != case.pk:
-        raise ServiceError("Dit agendapunt hoort bij een andere casus.", field="agenda_item")
+        raise ServiceError(
+            gettext("Dit agendapunt hoort bij een andere casus."), field="agenda_item"
+        )
     if goal is not None and goal.plan.case_id != case.pk:
-        raise ServiceError("Dit doel hoort bij een andere casus.", field="goal")
+        raise ServiceError(gettext("Dit doel hoort bij een andere casus."), field="goal")
     action = Action.objects.create(
         case=case,
         agenda_item=agenda_item,
@@ -1301,13 +1346,15 @@ def action_set_status(
     if not own:
         _require_manager(by, action.case)
     if status not in Action.Status.values:
-        raise ServiceError(f"Onbekende status {status!r}.", field="status")
+        raise ServiceError(
+            gettext("Onbekende status '%(status)s'.") % {"status": status}, field="status"
+        )
     if status in Action.STALLED and not note.strip():
-        raise ServiceError("Geef de reden van weigering.", field="note")
+        raise ServiceError(gettext("Geef de reden van weigering."), field="note")
     if obstacle not in Action.Obstacle.values:
-        raise ServiceError("Kies onwil of onmacht.", field="obstacle")
+        raise ServiceError(gettext("Kies onwil of onmacht."), field="obstacle")
     if status in Action.STALLED and not obstacle:
-        raise ServiceError("Geef aan of het om onwil of onmacht gaat.", field="obstacle")
+        raise ServiceError(gettext("Geef aan of het om onwil of onmacht gaat."), field="obstacle")
     old = action.status
     action.status = status
     action.obstacle = obstacle if status in Action.STALLED else ""

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.utils.translation import gettext as _
 
 from core.exceptions import ServiceError
 
@@ -112,7 +113,8 @@ def intact(content_type: str, data: bytes) -> bool:
 def too_large(name: str) -> ServiceError:
     limit = settings.ATTACHMENT_MAX_BYTES
     return ServiceError(
-        f"{name} is te groot: maximaal {limit // (1024 * 1024)} MB.",
+        _("%(name)s is te groot: maximaal %(megabytes)s MB.")
+        % {"name": name, "megabytes": limit // (1024 * 1024)},
         code="file_too_large",
         field="files",
     )
@@ -124,16 +126,21 @@ def check_upload(*, filename: str, data: bytes, declared_type: str = "") -> Chec
     file, never its content."""
     name = PurePath(filename or "").name.strip()
     if not name:
-        raise ServiceError("Het bestand heeft geen naam.", code="invalid_file", field="files")
+        raise ServiceError(_("Het bestand heeft geen naam."), code="invalid_file", field="files")
     if len(data) > settings.ATTACHMENT_MAX_BYTES:
         raise too_large(name)
     if not data:
-        raise ServiceError(f"{name} is leeg.", code="invalid_file", field="files")
+        raise ServiceError(
+            _("%(name)s is leeg.") % {"name": name}, code="invalid_file", field="files"
+        )
     actual = sniff(data)
     if actual is None:
         raise ServiceError(
-            f"{name}: dit soort bestand wordt niet geaccepteerd (toegestaan: PDF, PNG, JPEG, "
-            "Word, Excel en platte tekst).",
+            _(
+                "%(name)s: dit soort bestand wordt niet geaccepteerd (toegestaan: PDF, PNG, "
+                "JPEG, Word, Excel en platte tekst)."
+            )
+            % {"name": name},
             code="file_type_not_allowed",
             field="files",
         )
@@ -142,14 +149,18 @@ def check_upload(*, filename: str, data: bytes, declared_type: str = "") -> Chec
     generic = {"", "application/octet-stream"}
     if suffix not in ALLOWED[actual] or (declared not in generic and declared != actual):
         raise ServiceError(
-            f"{name}: de inhoud past niet bij de naam of het opgegeven bestandstype.",
+            _("%(name)s: de inhoud past niet bij de naam of het opgegeven bestandstype.")
+            % {"name": name},
             code="file_type_mismatch",
             field="files",
         )
     if not intact(actual, data):
         raise ServiceError(
-            f"{name} is beschadigd of onvolledig (bijvoorbeeld doordat het opslaan of "
-            "versturen werd afgebroken). Sla het bestand opnieuw op en probeer het nog eens.",
+            _(
+                "%(name)s is beschadigd of onvolledig (bijvoorbeeld doordat het opslaan of "
+                "versturen werd afgebroken). Sla het bestand opnieuw op en probeer het nog eens."
+            )
+            % {"name": name},
             code="file_corrupt",
             field="files",
         )

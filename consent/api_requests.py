@@ -69,7 +69,7 @@ class SubjectRequestSerializer(serializers.ModelSerializer):
     deadline = serializers.DateField(read_only=True)
     overdue = serializers.SerializerMethodField()
     person_known = serializers.SerializerMethodField(
-        help_text="Alleen voor de privacyfunctionaris; voor anderen altijd null."
+        help_text=_("Alleen voor de privacyfunctionaris; voor anderen altijd null.")
     )
     tasks = serializers.SerializerMethodField()
 

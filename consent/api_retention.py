@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -59,7 +60,7 @@ class RetentionSerializer(serializers.ModelSerializer):
     case_number = serializers.CharField(source="case.number", read_only=True)
     closed_at = serializers.DateTimeField(source="case.closed_at", read_only=True)
     removal_on = serializers.SerializerMethodField(
-        help_text="Verwijderd op of na deze dag, tenzij er een bewaarplicht komt."
+        help_text=_("Verwijderd op of na deze dag, tenzij er een bewaarplicht komt.")
     )
 
     class Meta:

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _defaults(sender: AppConfig, **kwargs: Any) -> None:
@@ -16,7 +17,7 @@ def _defaults(sender: AppConfig, **kwargs: Any) -> None:
 
 class ConsentConfig(AppConfig):
     name = "consent"
-    verbose_name = "Grondslagen en toestemming"
+    verbose_name = _("Grondslagen en toestemming")
 
     def ready(self) -> None:
         from audit.registry import register

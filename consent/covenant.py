@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from consent.models import BasisKind, Covenant, CovenantRule, LegalBasis
 
@@ -160,9 +161,9 @@ def covenant_activate(*, covenant: Covenant) -> Covenant:
 
     covenant = Covenant.objects.select_for_update().get(pk=covenant.pk)
     if covenant.status != Covenant.Status.DRAFT:
-        raise ServiceError("Alleen een concept kan actief worden.", field="status")
+        raise ServiceError(_("Alleen een concept kan actief worden."), field="status")
     if not covenant.rules.exists():
-        raise ServiceError("Een convenant zonder matrix kan niet actief worden.", field="rules")
+        raise ServiceError(_("Een convenant zonder matrix kan niet actief worden."), field="rules")
     Covenant.objects.filter(status=Covenant.Status.ACTIVE).update(status=Covenant.Status.SUPERSEDED)
     covenant.status = Covenant.Status.ACTIVE
     covenant.valid_from = timezone.localdate()

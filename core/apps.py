@@ -1,11 +1,12 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = "Kern"
+    verbose_name = _("Kern")
 
     def ready(self) -> None:
         from celery.signals import task_failure, task_retry, task_success

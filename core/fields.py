@@ -22,6 +22,7 @@ from django.core import checks
 from django.db import models
 from django.db.models.lookups import StartsWith
 from django.db.models.query_utils import DeferredAttribute
+from django.utils.translation import gettext as _
 
 from core import crypto
 from core.exceptions import EncryptedFieldError
@@ -231,7 +232,7 @@ class EncryptedCharField(EncryptedField):
             from django.core.exceptions import ValidationError
 
             raise ValidationError(
-                "Maximaal %(max)d tekens toegestaan.",
+                _("Maximaal %(max)d tekens toegestaan."),
                 code="max_length",
                 params={"max": self.plain_max_length},
             )
@@ -255,7 +256,9 @@ class EncryptedDateField(EncryptedField):
         try:
             return datetime.date.fromisoformat(text)
         except ValueError:
-            raise ValidationError("Ongeldige datum; gebruik JJJJ-MM-DD.", code="invalid") from None
+            raise ValidationError(
+                _("Ongeldige datum; gebruik JJJJ-MM-DD."), code="invalid"
+            ) from None
 
     def formfield(self, **kwargs: Any) -> Any:
         return forms.DateField(required=not self.blank, label=self.verbose_name, **kwargs)

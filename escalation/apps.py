@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _defaults(sender: AppConfig, **kwargs: Any) -> None:
@@ -12,7 +13,7 @@ def _defaults(sender: AppConfig, **kwargs: Any) -> None:
 
 class EscalationConfig(AppConfig):
     name = "escalation"
-    verbose_name = "Escalatie"
+    verbose_name = _("Escalatie")
 
     def ready(self) -> None:
         from audit.registry import register

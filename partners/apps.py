@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _sync_roles(sender: AppConfig, **kwargs: Any) -> None:
@@ -19,7 +20,7 @@ def _sync_roles(sender: AppConfig, **kwargs: Any) -> None:
 
 class PartnersConfig(AppConfig):
     name = "partners"
-    verbose_name = "Ketenpartners"
+    verbose_name = _("Ketenpartners")
 
     def ready(self) -> None:
         from django_otp.plugins.otp_totp.models import TOTPDevice

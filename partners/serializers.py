@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from partners.models import Organisation, OrganisationKind, User
@@ -21,7 +22,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
             duplicate = duplicate.exclude(pk=self.instance.pk)
         if duplicate.exists():
             raise serializers.ValidationError(
-                "Er bestaat al een organisatie met deze naam.", code="duplicate"
+                _("Er bestaat al een organisatie met deze naam."), code="duplicate"
             )
         return value
 

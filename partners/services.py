@@ -10,6 +10,7 @@ from datetime import datetime
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.exceptions import ServiceError
@@ -66,17 +67,21 @@ def organisation_kinds_ensure_defaults() -> None:
 def organisation_create(*, name: str, kind_code: str) -> Organisation:
     name = name.strip()
     if not name:
-        raise ServiceError("Geef de organisatie een naam.", field="name")
+        raise ServiceError(gettext("Geef de organisatie een naam."), field="name")
     kind = OrganisationKind.objects.filter(code=kind_code).first()
     if kind is None:
         known = ", ".join(OrganisationKind.objects.values_list("code", flat=True))
         raise ServiceError(
-            f"Onbekende soort organisatie {kind_code!r}. Bekend zijn: {known}.",
+            gettext("Onbekende soort organisatie '%(kind)s'. Bekend zijn: %(known)s.")
+            % {"kind": kind_code, "known": known},
             code="unknown_kind",
             field="kind",
         )
     if Organisation.objects.filter(name__iexact=name).exists():
-        raise ServiceError(f"Er bestaat al een organisatie met de naam {name!r}.", code="duplicate")
+        raise ServiceError(
+            gettext("Er bestaat al een organisatie met de naam '%(name)s'.") % {"name": name},
+            code="duplicate",
+        )
     group = Group.objects.create(name=Organisation.new_group_name())
     organisation = Organisation(name=name, kind=kind, group=group)
     organisation.full_clean()
@@ -119,7 +124,8 @@ def _validate_roles(roles: Iterable[str]) -> list[str]:
     unknown = [r for r in roles if r not in Role.values]
     if unknown:
         raise ServiceError(
-            f"Onbekende rol {unknown[0]!r}. Kies uit: {', '.join(Role.values)}.",
+            gettext("Onbekende rol '%(role)s'. Kies uit: %(roles)s.")
+            % {"role": unknown[0], "roles": ", ".join(Role.values)},
             code="unknown_role",
             field="roles",
         )
@@ -139,9 +145,12 @@ def user_create(
 ) -> User:
     roles = _validate_roles(roles)
     if not roles:
-        raise ServiceError("Een gebruiker heeft minstens één rol.", field="roles")
+        raise ServiceError(gettext("Een gebruiker heeft minstens één rol."), field="roles")
     if User.objects.filter(username__iexact=username).exists():
-        raise ServiceError(f"De gebruikersnaam {username!r} is al in gebruik.", code="duplicate")
+        raise ServiceError(
+            gettext("De gebruikersnaam '%(username)s' is al in gebruik.") % {"username": username},
+            code="duplicate",
+        )
     user = User(
         username=username,
         organisation=organisation,
@@ -202,7 +211,7 @@ def api_token_issue(
     which is not stored and cannot be shown again."""
     if not account.is_service_account:
         raise ServiceError(
-            "API-tokens zijn alleen voor serviceaccounts.", code="not_service_account"
+            gettext("API-tokens zijn alleen voor serviceaccounts."), code="not_service_account"
         )
     key = "cr_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(

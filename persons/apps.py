@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PersonsConfig(AppConfig):
     name = "persons"
-    verbose_name = "Personen"
+    verbose_name = _("Personen")
 
     def ready(self) -> None:
         from audit.registry import register

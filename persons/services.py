@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import connection, transaction
+from django.utils.translation import gettext
 
 from audit.models import AccessEvent
 from audit.services import record_access
@@ -22,7 +23,7 @@ class DuplicatePersonError(ServiceError):
 
     def __init__(self, existing: Person) -> None:
         super().__init__(
-            "Deze persoon is al bekend in Casusregie; gebruik de bestaande registratie.",
+            gettext("Deze persoon is al bekend in Casusregie; gebruik de bestaande registratie."),
             code="duplicate_person",
         )
         self.existing = existing
@@ -125,7 +126,7 @@ def person_create(
     (``person_find_candidates``): then raise DuplicatePersonError carrying the first
     candidate, for the procesregisseur to look at before registering anyone."""
     if not surname.strip():
-        raise ServiceError("Vul de achternaam in.", field="surname")
+        raise ServiceError(gettext("Vul de achternaam in."), field="surname")
     if bsn:
         validate_bsn(bsn)
         bsn = normalise_bsn(bsn)
@@ -223,9 +224,11 @@ def person_update(*, person: Person, **changes: object) -> Person:
 def person_relate(*, person: Person, related: Person, kind: str) -> PersonRelation:
     """Record that ``related`` is the ``kind`` of ``person``, and the inverse."""
     if kind not in PersonRelation.Kind.values:
-        raise ServiceError(f"Onbekende relatie {kind!r}.", field="kind")
+        raise ServiceError(gettext("Onbekende relatie '%(kind)s'.") % {"kind": kind}, field="kind")
     if person.pk == related.pk:
-        raise ServiceError("Een persoon kan geen relatie met zichzelf hebben.", field="related")
+        raise ServiceError(
+            gettext("Een persoon kan geen relatie met zichzelf hebben."), field="related"
+        )
     relation, _ = PersonRelation.objects.update_or_create(
         person=person, related=related, defaults={"kind": kind}
     )
@@ -252,7 +255,7 @@ def address_add(
     visible = list(visible_to)
     if is_secret and not visible:
         raise ServiceError(
-            "Een geheim adres moet zichtbaar zijn voor minstens één organisatie.",
+            gettext("Een geheim adres moet zichtbaar zijn voor minstens één organisatie."),
             field="visible_to",
         )
     address = Address(
