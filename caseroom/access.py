@@ -22,7 +22,7 @@ from caseroom.models import (
     CaseUserObjectPermission,
     InformationCategory,
 )
-from consent.selectors import contribution_basis_exists
+from consent.selectors import contribution_basis_exists, person_basis_exists
 from partners.models import User
 from partners.roles import Role
 
@@ -225,32 +225,49 @@ def basis_predicate(user: User, *, case_ref: str = "pk") -> Q:
     return predicate
 
 
-def person_predicate(user: User) -> Q:
-    """Persons in a case where the user may see the ``basis`` category."""
-    return _person_in_case_with(user, BASIS)
+def person_predicate(user: User, *, participation_only: bool = False) -> Q:
+    """Persons in a case where the user may see the ``basis`` category. With
+    ``participation_only``, only through the organisation's participation: break-the-glass
+    lets one read, not take a person along."""
+    return _person_in_case_with(user, BASIS, participation_only=participation_only)
 
 
 def person_health_predicate(user: User) -> Q:
-    """Persons whose health data (``Person.has_lvb``) the user may see: in a case where the
-    user may see the ``zorg`` category (special category data, DESIGN.md §6.3), through
-    their organisation's participation or their own break-the-glass grant."""
-    return _person_in_case_with(user, ZORG)
+    """Persons whose health data (``Person.has_lvb``) the user may see (special category
+    data, DESIGN.md §6.3): in a case where the user's organisation holds the ``zorg`` grant
+    **and** a valid legal basis for ``zorg`` about that person (or all persons of that case),
+    unless the person asked to restrict processing (DESIGN.md §6.2); or in a case where the
+    user holds a break-the-glass grant for ``zorg``."""
+    return _person_in_case_with(user, ZORG, needs_basis=True)
 
 
-def _person_in_case_with(user: User, code: str) -> Q:
-    """Persons in a case where the user may see the category ``code``."""
+def _person_in_case_with(
+    user: User, code: str, *, needs_basis: bool = False, participation_only: bool = False
+) -> Q:
+    """Persons in a case where the user may see the category ``code``; with
+    ``needs_basis``, through the organisation only where a legal basis covers the person."""
     if not works_on_cases(user):
         return _nothing()
     permission = category_permission(code)
     if permission is None:
         return _nothing()
-    predicate = Q(
-        Exists(
-            organisation_grants(user).filter(
-                permission_id=permission, content_object__case_persons__person=OuterRef("pk")
+    grants = organisation_grants(user).filter(
+        permission_id=permission, content_object__case_persons__person=OuterRef("pk")
+    )
+    if needs_basis:
+        grants = grants.filter(
+            person_basis_exists(
+                user.organisation_id or 0,
+                code,
+                case=OuterRef("content_object_id"),
+                person=OuterRef(OuterRef("pk")),
             )
         )
-    )
+    predicate = Q(Exists(grants))
+    if needs_basis:
+        predicate &= ~Q(processing_restricted=True)  # AVG art. 18: kept, not shared
+    if participation_only:
+        return predicate
     broken = _broken_cases(user, permission)
     if broken:
         predicate |= Q(Exists(CasePerson.objects.filter(person=OuterRef("pk"), case_id__in=broken)))

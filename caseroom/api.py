@@ -63,6 +63,7 @@ from caseroom.serializers import (
     WithdrawSerializer,
 )
 from caseroom.uploads import check_upload, upload_refusal
+from core.api import error_body
 from core.exceptions import ServiceError
 from core.pagination import IdsFirstPagination
 from partners.permissions import request_user
@@ -435,6 +436,16 @@ class PersonViewSet(
         try:
             person = person_services.person_create(**data.validated_data)
         except DuplicatePersonError as duplicate:
+            if duplicate.existing is None:
+                # Several records fit: nobody is proposed, the user tells them apart first.
+                selectors.log_exposure(
+                    AccessEvent.Action.CHECK,
+                    "persons.person",
+                    person_ids=[c.pk for c in duplicate.candidates],
+                )
+                return Response(
+                    error_body(duplicate.code, duplicate.message), status=status.HTTP_409_CONFLICT
+                )
             visible = selectors.person_list_for_user(user=user).filter(pk=duplicate.existing.pk)
             selectors.log_exposure(
                 AccessEvent.Action.CHECK,
@@ -607,15 +618,17 @@ class ReferralViewSet(
             raise ServiceError(gettext("Onbekend Zorg- en Veiligheidshuis."), field="house")
         # Persons created for a referral that is then refused are not kept.
         with transaction.atomic():
-            persons = [
-                person_services.person_get_or_create(
-                    surname=p["surname"],
-                    given_names=p.get("given_names", ""),
-                    bsn=p.get("bsn") or None,
-                    birth_date=p.get("birth_date"),
-                )[0]
-                for p in values["persons"]
-            ]
+            persons = person_services.persons_for_intake(
+                [
+                    {
+                        "surname": p["surname"],
+                        "given_names": p.get("given_names", ""),
+                        "bsn": p.get("bsn") or None,
+                        "birth_date": p.get("birth_date"),
+                    }
+                    for p in values["persons"]
+                ]
+            )
             referral = services.referral_submit(
                 by=user,
                 house=house,
@@ -647,9 +660,6 @@ class ReferralViewSet(
             target_group = TargetGroup.objects.filter(code=values["target_group"]).first()
             if target_group is None:
                 raise ServiceError(gettext("Onbekende doelgroep."), field="target_group")
-        participants = values.get("participants")
-        if participants is None:  # not named: those the referral asks to invite
-            participants = list(selectors.organisations_to_invite(referral=referral))
         services.referral_triage(
             referral=referral,
             by=user,
@@ -657,7 +667,9 @@ class ReferralViewSet(
             criteria=values,
             note=values.get("note", ""),
             target_group=target_group,
-            participants=participants,
+            # Only the organisations named: those the referrer asked to invite are listed in
+            # the referral for the procesregisseur to choose from, never added unasked.
+            participants=values.get("participants", []),
         )
         return self._shown(selectors.referral_get_for_user(user=user, referral_id=referral.pk))
 

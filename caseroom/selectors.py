@@ -363,7 +363,9 @@ def person_get_linkable(*, user: User, case: Case, person_id: object, proposal: 
     """A person the procesregisseur of the house may link to ``case``, or 404.
 
     Only persons whose id the user came to know legitimately:
-    - a person they may see already (``basis`` in a case);
+    - a person they may see already through their organisation's participation (``basis``
+      in a case); not through break-the-glass, which lets one read for a few hours, never
+      take a person of another house's case along into one's own;
     - a person named in a referral to their house (they see it in triage);
     - a person in no case and no referral at all: just registered, by the id that
       registering returned;
@@ -382,7 +384,7 @@ def person_get_linkable(*, user: User, case: Case, person_id: object, proposal: 
         referred = Referral.persons.through.objects.filter(person=OuterRef("pk"))
         referred_here = referred.filter(referral__house__organisation_id=user.organisation_id)
         linkable = (
-            person_predicate(user)
+            person_predicate(user, participation_only=True)
             | Q(Exists(referred_here))
             | (~Q(Exists(in_a_case)) & ~Q(Exists(referred)))
         )

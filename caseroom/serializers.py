@@ -530,7 +530,8 @@ class TriageSerializer(serializers.Serializer):
         required=False,
         help_text=_(
             "Bij accepteren: de organisaties die vanaf het begin deelnemen en de basisgegevens "
-            "zien. Zonder dit veld de uit te nodigen organisaties van de aanmelding; een lege "
-            "lijst nodigt niemand uit."
+            "zien, naast het huis en de aanmelder. De organisaties die de aanmelder wil "
+            "uitnodigen staan in de aanmelding (invited_organisations); ze worden alleen "
+            "toegevoegd als u ze hier noemt. Zonder dit veld neemt niemand anders deel."
         ),
     )

@@ -170,6 +170,7 @@ def check_upload(*, filename: str, data: bytes, declared_type: str = "") -> Chec
 # --- receiving uploads ----------------------------------------------------------------------
 
 REFUSED_UPLOAD = "_casusregie_refused_upload"
+TOGETHER = "\x00together"  # the files of one request together passed their limit (no file name)
 
 
 class AttachmentUploadHandler(FileUploadHandler):
@@ -179,19 +180,27 @@ class AttachmentUploadHandler(FileUploadHandler):
     limit. What was read of that file is dropped, and the request remembers the refusal
     (``upload_refusal``), so the view answers with a clear error and stores nothing."""
 
+    received = 0  # bytes of all files of this request (one handler per request)
+
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         self.buffer = io.BytesIO()
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
         if start + len(raw_data) > settings.ATTACHMENT_MAX_BYTES:
-            self.buffer = io.BytesIO()
-            setattr(self.request, REFUSED_UPLOAD, PurePath(self.file_name or "").name)
-            # Nothing after this is parsed or kept. Django drains the rest of the body
-            # (capped by the proxy) so that the browser receives the answer.
-            raise StopUpload(connection_reset=False)
+            self._refuse(PurePath(self.file_name or "").name)
+        if self.received > settings.ATTACHMENT_REQUEST_MAX_BYTES:
+            self._refuse(TOGETHER)
         self.buffer.write(raw_data)
         return None
+
+    def _refuse(self, name: str) -> None:
+        self.buffer = io.BytesIO()
+        setattr(self.request, REFUSED_UPLOAD, name)
+        # Nothing after this is parsed or kept. Django drains the rest of the body (capped
+        # by the proxy) so that the browser receives the answer.
+        raise StopUpload(connection_reset=False)
 
     def file_complete(self, file_size: int) -> InMemoryUploadedFile:
         self.buffer.seek(0)
@@ -210,4 +219,11 @@ def upload_refusal(request: object) -> ServiceError | None:
     """The error for a file that was too large to receive in this request, if there was
     one. Ask after the request body was read (``request.POST``, ``request.data``)."""
     name = getattr(request, REFUSED_UPLOAD, None)
+    if name == TOGETHER:
+        return ServiceError(
+            _("De bestanden zijn samen te groot: maximaal %(megabytes)s MB per keer.")
+            % {"megabytes": settings.ATTACHMENT_REQUEST_MAX_BYTES // (1024 * 1024)},
+            code="files_too_large",
+            field="files",
+        )
     return too_large(name) if name is not None else None

@@ -645,6 +645,10 @@ def case_person_add(request: HttpRequest, case_id: int) -> HttpResponse:
                     else:
                         messages.info(request, _("De persoon had deze rollen al in de casus."))
                     return redirect(_case_url(case, "personen"))
+            if proposal.person is not None:  # shown again, with the form's errors
+                selectors.log_exposure(
+                    AccessEvent.Action.VIEW, "persons.person", person.pk, [person.pk]
+                )
     elif request.method == "POST":
         form = CasePersonForm(request.POST, prefix="persoon")
         if form.is_valid():
@@ -669,13 +673,22 @@ def case_person_add(request: HttpRequest, case_id: int) -> HttpResponse:
                             case=case, person=person, roles=values["roles"], by=user
                         )
                 except DuplicatePersonError as duplicate:
-                    selectors.log_exposure(
-                        AccessEvent.Action.CHECK,
-                        "persons.person",
-                        duplicate.existing.pk,
-                        [duplicate.existing.pk],
-                    )
-                    proposal = _proposal(user, case, duplicate.existing, values["roles"])
+                    if duplicate.existing is None:
+                        # Several records fit: nobody is proposed until they are told apart.
+                        selectors.log_exposure(
+                            AccessEvent.Action.CHECK,
+                            "persons.person",
+                            person_ids=[c.pk for c in duplicate.candidates],
+                        )
+                        form.add_error(None, duplicate.message)
+                    else:
+                        selectors.log_exposure(
+                            AccessEvent.Action.CHECK,
+                            "persons.person",
+                            duplicate.existing.pk,
+                            [duplicate.existing.pk],
+                        )
+                        proposal = _proposal(user, case, duplicate.existing, values["roles"])
                 except (ServiceError, ValidationError) as error:
                     form.add_refusal(error)
                 else:
@@ -791,16 +804,18 @@ def referral_create(request: HttpRequest) -> HttpResponse:
         try:
             # Persons created for a referral that is then refused are not kept.
             with transaction.atomic():
-                people = [
-                    person_services.person_get_or_create(
-                        surname=row["surname"],
-                        given_names=row.get("given_names", ""),
-                        bsn=row.get("bsn") or None,
-                        birth_date=row.get("birth_date"),
-                    )[0]
-                    for row in persons.cleaned_data
-                    if row
-                ]
+                people = person_services.persons_for_intake(
+                    [
+                        {
+                            "surname": row["surname"],
+                            "given_names": row.get("given_names", ""),
+                            "bsn": row.get("bsn") or None,
+                            "birth_date": row.get("birth_date"),
+                        }
+                        for row in persons.cleaned_data
+                        if row
+                    ]
+                )
                 referral = services.referral_submit(
                     by=user,
                     house=values["house"],

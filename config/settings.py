@@ -215,6 +215,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES
 # At most this many files in one request, so one request holds at most that many limits in
 # memory (behind the proxy, its body limit caps a request first).
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("ATTACHMENT_MAX_FILES", 10)
+# All files of one request together: the handler stops reading beyond this.
+ATTACHMENT_REQUEST_MAX_BYTES = env_int("ATTACHMENT_REQUEST_MAX_MB", 25) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
 # The public address of the service, for links in mails.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000") or ""

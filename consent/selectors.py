@@ -24,6 +24,21 @@ def contribution_basis_exists(organisation_id: int) -> Exists:
     )
 
 
+def person_basis_exists(
+    organisation_id: int, category_code: str, *, case: OuterRef, person: OuterRef
+) -> Exists:
+    """For a person in a case (``case`` and ``person`` refer to the outer rows): a valid
+    basis for this organisation and category, for that person or all persons of the case."""
+    return Exists(
+        LegalBasis.objects.valid().filter(
+            Q(person__isnull=True) | Q(person_id=person),
+            case_id=case,
+            organisation_id=organisation_id,
+            category__code=category_code,
+        )
+    )
+
+
 def missing_categories(*, case: Any, organisation: Any, categories: Sequence[Any]) -> list[Any]:
     """The categories for which the organisation has no valid basis in the case at all."""
     covered = set(

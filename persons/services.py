@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import TypedDict
 
 from django.db import connection, transaction
 from django.utils.translation import gettext
@@ -19,14 +21,29 @@ from persons.selectors import person_find_by_bsn, person_find_by_surname_and_bir
 
 
 class DuplicatePersonError(ServiceError):
-    """The person already exists: use the existing record (search before create)."""
+    """The person may exist already (search before create). ``existing`` is the one record
+    the identity fits: use it. When several fit and nothing tells them apart (twins, no
+    given names), ``existing`` is None and nobody is proposed: the user adds the BSN or the
+    given names; ``candidates`` are the records the question touched."""
 
-    def __init__(self, existing: Person) -> None:
-        super().__init__(
-            gettext("Deze persoon is al bekend in Casusregie; gebruik de bestaande registratie."),
-            code="duplicate_person",
-        )
+    def __init__(self, existing: Person | None, *, candidates: Sequence[Person] = ()) -> None:
+        if existing is None:
+            super().__init__(
+                gettext(
+                    "Er zijn meerdere personen bekend met deze achternaam en geboortedatum. "
+                    "Vul het BSN of de voornamen in om ze van elkaar te onderscheiden."
+                ),
+                code="ambiguous_person",
+            )
+        else:
+            super().__init__(
+                gettext(
+                    "Deze persoon is al bekend in Casusregie; gebruik de bestaande registratie."
+                ),
+                code="duplicate_person",
+            )
         self.existing = existing
+        self.candidates = list(candidates) or ([existing] if existing is not None else [])
 
 
 # Arbitrary, fixed: the first key of the advisory locks that serialise registering a person
@@ -34,24 +51,61 @@ class DuplicatePersonError(ServiceError):
 IDENTITY_LOCK = 7_513_816
 
 
-def _lock_identity(*, bsn: str | None, surname: str, birth_date: datetime.date | None) -> None:
-    """Until the transaction ends, hold a lock per identity (BSN; surname and birth date), so
-    that two registrations of one person at the same moment cannot both miss each other and
-    both create a record. Two registrations that ``person_find_candidates`` could match
-    share the BSN or the surname and birth date, so they share a lock; given names only
-    narrow a match and need none. Keyed on the blind indexes: no personal data reaches the
-    database server's statements. SQLite needs none: its IMMEDIATE transactions serialise
-    writers."""
+class PersonIdentity(TypedDict):
+    """How a referral names a person."""
+
+    surname: str
+    given_names: str
+    bsn: str | None
+    birth_date: datetime.date | None
+
+
+def identity_lock_keys(identities: Iterable[PersonIdentity]) -> list[int]:
+    """The advisory lock keys of these identities, each once, in the one order every
+    transaction takes them: two transactions that each need several keys then never hold
+    one the other waits for while waiting for one the other holds (a deadlock).
+
+    A key per identity: the BSN, and the surname with the birth date. Two registrations
+    that ``person_find_candidates`` could match share the BSN or the surname and birth
+    date, so they share a key; given names only narrow a match and need none. Derived from
+    the blind indexes: no personal data reaches the database server's statements."""
+    bsn_index = Person._meta.get_field("bsn_index")
+    name_index = Person._meta.get_field("name_index")
+    indexes: set[str | None] = set()
+    for identity in identities:
+        bsn, surname, birth_date = identity["bsn"], identity["surname"], identity["birth_date"]
+        if bsn:
+            indexes.add(bsn_index.compute(bsn))
+        if surname and birth_date:
+            indexes.add(name_index.compute(surname, birth_date))
+    # The locked number itself is sorted, so two indexes that share a number cannot
+    # reorder the locks.
+    return sorted(
+        {
+            int.from_bytes(hashlib.sha256(index.encode()).digest()[:4], "big", signed=True)
+            for index in indexes
+            if index
+        }
+    )
+
+
+def lock_identities(identities: Iterable[PersonIdentity]) -> None:
+    """Until the transaction ends, hold the locks of these identities
+    (``identity_lock_keys``), so that two registrations of one person at the same moment
+    cannot both miss each other and both create a record. Intake takes the locks of all
+    persons of a referral at once, before matching any of them. Taking a lock the
+    transaction holds already is harmless. SQLite needs none: its IMMEDIATE transactions
+    serialise writers."""
     if connection.vendor != "postgresql":
         return
-    keys = set()
-    if bsn:
-        keys.add(Person._meta.get_field("bsn_index").compute(bsn))
-    if surname and birth_date:
-        keys.add(Person._meta.get_field("name_index").compute(surname, birth_date))
     with connection.cursor() as cursor:
-        for key in sorted(k for k in keys if k):  # one order everywhere: no deadlock
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [IDENTITY_LOCK, key])
+        for key in identity_lock_keys(identities):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IDENTITY_LOCK, key])
+
+
+def _lock_identity(*, bsn: str | None, surname: str, birth_date: datetime.date | None) -> None:
+    """The locks of one identity (``lock_identities``)."""
+    lock_identities([{"surname": surname, "given_names": "", "bsn": bsn, "birth_date": birth_date}])
 
 
 def _same_given_names(asked: str, recorded: str) -> bool:
@@ -108,6 +162,38 @@ def person_find_existing(
     return candidates[0] if len(candidates) == 1 else None
 
 
+def person_find_for_intake(
+    *,
+    bsn: str | None = None,
+    surname: str = "",
+    given_names: str = "",
+    birth_date: datetime.date | None = None,
+) -> Person | None:
+    """The one registered person a referral may be linked to without anyone looking, or None.
+
+    Stricter than ``person_find_existing``, for nobody sees the link being made: a BSN
+    match; otherwise the one record with this surname and birth date, without another BSN,
+    whose given names equal the referral's (case-, accent- and whitespace-insensitive). A
+    side without given names matches nothing: "Jansen, 1 januari 1990" is any Jansen born
+    that day."""
+    if bsn:
+        found = person_find_by_bsn(bsn=bsn).first()
+        if found is not None:
+            return found
+    if not (surname and birth_date and given_names.strip()):
+        return None
+    same_name = person_find_by_surname_and_birth_date(surname=surname, birth_date=birth_date)
+    if bsn:
+        same_name = same_name.filter(bsn_index__isnull=True)
+    wanted = normalise(given_names)
+    matches = [
+        person
+        for person in same_name.order_by("created_at", "pk")
+        if person.given_names.strip() and normalise(person.given_names) == wanted
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
 @transaction.atomic
 def person_create(
     *,
@@ -123,8 +209,10 @@ def person_create(
     allow_duplicate: bool = False,
 ) -> Person:
     """Create a person unless this may be someone registered already
-    (``person_find_candidates``): then raise DuplicatePersonError carrying the first
-    candidate, for the procesregisseur to look at before registering anyone."""
+    (``person_find_candidates``): then raise DuplicatePersonError, carrying the record when
+    exactly one fits (``person_find_existing``), for the procesregisseur to look at before
+    registering anyone; when several fit, carrying none, for a guess could propose one
+    person's record for another."""
     if not surname.strip():
         raise ServiceError(gettext("Vul de achternaam in."), field="surname")
     if bsn:
@@ -136,7 +224,8 @@ def person_create(
             bsn=bsn, surname=surname, given_names=given_names, birth_date=birth_date
         )
         if candidates:
-            raise DuplicatePersonError(candidates[0])
+            only = candidates[0] if len(candidates) == 1 else None
+            raise DuplicatePersonError(only, candidates=candidates)
     person = Person(
         surname=surname.strip(),
         given_names=given_names.strip(),
@@ -161,18 +250,25 @@ def person_get_or_create(
     bsn: str | None = None,
     birth_date: datetime.date | None = None,
 ) -> tuple[Person, bool]:
-    """For intake: link to the person this certainly is (``person_find_existing``), or
+    """For intake: link to the person this certainly is (``person_find_for_intake``), or
     create one. A link to an existing person is an access event of its own (a check), like
     a hit/no-hit question.
 
-    When several records fit and nothing tells them apart, a new record is created rather
-    than a guess: a second record of one person costs the procesregisseur a look, a wrong
-    link shows one person's case to the partners of another."""
+    When no record fits for certain, a new record is created rather than a guess: a second
+    record of one person costs the procesregisseur a look, a wrong link shows one person's
+    case to the partners of another.
+
+    A link by surname, birth date and given names to a record without a BSN records the
+    referral's BSN on it (validated; encrypted, with its blind index): three identifiers
+    agree, no other record holds that BSN, and the next referral or hit/no-hit question with
+    the BSN then finds the person for certain. Not on a record whose processing is
+    restricted (AVG art. 18): it is kept as it is."""
     if bsn:
         validate_bsn(bsn)
         bsn = normalise_bsn(bsn)
+    # Held already when the referral's persons were locked together (``persons_for_intake``).
     _lock_identity(bsn=bsn, surname=surname, birth_date=birth_date)
-    existing = person_find_existing(
+    existing = person_find_for_intake(
         bsn=bsn, surname=surname, given_names=given_names, birth_date=birth_date
     )
     if existing is None:
@@ -184,14 +280,27 @@ def person_get_or_create(
             allow_duplicate=True,
         )
         return person, True
+    purpose = "aanmelding: gekoppeld aan een bestaande persoon"
+    if bsn and existing.bsn_index is None and not existing.processing_restricted:
+        person_update(person=existing, bsn=bsn)
+        purpose += "; BSN aangevuld"
     record_access(
         action=AccessEvent.Action.CHECK,
         object_type="persons.person",
         object_id=existing.pk,
         person_ids=[existing.pk],
-        purpose="aanmelding: gekoppeld aan een bestaande persoon",
+        purpose=purpose,
     )
     return existing, False
+
+
+@transaction.atomic
+def persons_for_intake(identities: Sequence[PersonIdentity]) -> list[Person]:
+    """The persons a referral names, in its order (``person_get_or_create`` each). The
+    identity locks of all of them are taken first, in one order: two referrals naming one
+    family in different orders would otherwise each hold a lock the other waits for."""
+    lock_identities(identities)
+    return [person_get_or_create(**identity)[0] for identity in identities]
 
 
 @transaction.atomic

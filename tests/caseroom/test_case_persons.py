@@ -131,6 +131,25 @@ def test_a_person_of_another_houses_case_cannot_be_linked_by_id(
     assert unknown.json()["error"]["message"] == response.json()["error"]["message"]
 
 
+def test_a_person_seen_by_breaking_the_glass_cannot_be_linked(
+    world: World, house_b: SecondHouse
+) -> None:
+    """Break-the-glass lets one read another house's case for a few hours; linking its
+    person into one's own case would keep them visible after the grant expires."""
+    jansen = person_of(house_b.case)
+    services.break_glass_open(
+        user=world.regisseur,
+        case=house_b.case,
+        reason="Acuut gevaar: dreiging tegen het gezin, moet weten wie betrokken is.",
+        categories=services.categories_by_code(["basis"]),
+    )
+    seen = verified_client(world.regisseur).get(f"/api/v1/persons/{jansen.pk}/")
+    assert seen.status_code == 200
+    response = post(world.regisseur, link_url(world), {"person": str(jansen.pk), "role": "dader"})
+    assert response.status_code == 404
+    assert roles_of(world, jansen.pk) == set()
+
+
 def test_a_person_waiting_in_another_houses_referral_cannot_be_linked(
     world: World, house_b: SecondHouse
 ) -> None:
@@ -351,6 +370,33 @@ def test_search_before_create_proposes_a_person_the_regisseur_knows(world: World
     assert response.status_code == 302
     assert roles_of(world, de_wit.pk) == {"dader"}
     assert Person.objects.count() == persons
+
+
+def test_a_proposal_shown_again_with_an_error_is_an_access_event(world: World) -> None:
+    de_wit = person_of(world.other_case)
+    client = verified_client(world.regisseur)
+    page = client.post(
+        page_url(world, "case_person_add"),
+        person_post(surname="De Wit", given_names="", birth_date="1975-02-03", roles=["dader"]),
+    ).content.decode()
+    before = event_ids()
+    # No role ticked: the proposal comes back with the error, the name and birth date too.
+    response = client.post(
+        page_url(world, "case_person_add"),
+        {
+            "koppelen-person": hidden(page, "koppelen-person"),
+            "koppelen-proposal": hidden(page, "koppelen-proposal"),
+        },
+    )
+    assert response.status_code == 200
+    again = response.content.decode()
+    assert "Kies minstens één rol in de casus." in again
+    assert "De Wit" in again and "3 februari 1975" in again
+    assert any(
+        e.action == AccessEvent.Action.VIEW and e.person_ids == [str(de_wit.pk)]
+        for e in new_events(before)
+    )
+    assert roles_of(world, de_wit.pk) == set()
 
 
 def test_a_person_known_elsewhere_is_proposed_without_showing_the_record(

@@ -182,16 +182,37 @@ ACCEPT = {
 }
 
 
-def test_accepting_through_the_api_makes_the_invited_partners_participants(
+def test_accepting_through_the_api_without_participants_invites_no_one_else(
     world: World,
 ) -> None:
     referral = referral_inviting_two(world)
-    response = verified_client(world.regisseur).post(
+    client = verified_client(world.regisseur)
+    shown = client.get(f"/api/v1/referrals/{referral.pk}/").json()
+    assert {o["name"] for o in shown["invited_organisations"]} == {
+        "GGZ Rivierenland",
+        "Woonstichting De Kade",
+    }
+    response = client.post(
         f"/api/v1/referrals/{referral.pk}/triage/", ACCEPT, content_type="application/json"
     )
     assert response.status_code == 200, response.content
     participants = participants_of(referral)
     assert participants.pop("ZVH Rivierenland")  # the house coordinates
+    assert participants == {"Politie Oost": {"basis"}}  # the referrer
+
+
+def test_accepting_through_the_api_adds_the_invited_partners_the_call_names(
+    world: World,
+) -> None:
+    referral = referral_inviting_two(world)
+    response = verified_client(world.regisseur).post(
+        f"/api/v1/referrals/{referral.pk}/triage/",
+        {**ACCEPT, "participants": [world.ggz.organisation.pk, world.woning.organisation.pk]},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    participants = participants_of(referral)
+    assert participants.pop("ZVH Rivierenland")
     assert participants == {
         "Politie Oost": {"basis"},
         "GGZ Rivierenland": {"basis"},
@@ -272,6 +293,26 @@ def test_a_too_large_upload_is_refused_without_reaching_the_disk(
     error = response.json()["error"]
     assert error["code"] == "file_too_large"
     assert error["message"] == f"verslag.pdf is te groot: maximaal {limit // (1024 * 1024)} MB."
+    assert (Contribution.objects.count(), Attachment.objects.count()) == before
+    assert not no_disk.exists()
+
+
+@override_settings(ATTACHMENT_MAX_BYTES=1024 * 1024, ATTACHMENT_REQUEST_MAX_BYTES=2 * 1024 * 1024)
+def test_files_that_together_pass_the_request_limit_are_refused(
+    world: World, no_disk: Path
+) -> None:
+    before = (Contribution.objects.count(), Attachment.objects.count())
+    files = [
+        SimpleUploadedFile(f"deel-{n}.pdf", pdf_of(900 * 1024), "application/pdf") for n in range(3)
+    ]
+    response = verified_client(world.politie).post(
+        f"/api/v1/cases/{world.case.pk}/contributions/",
+        {"category": "politie", "text": "Zie bijlagen.", "files": files},
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "files_too_large"
+    assert error["message"] == "De bestanden zijn samen te groot: maximaal 2 MB per keer."
     assert (Contribution.objects.count(), Attachment.objects.count()) == before
     assert not no_disk.exists()
 

@@ -12,6 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from caseroom import services
+from consent import services as consent_services
+from consent import subject_requests
+from consent.models import LegalBasis
 from partners.models import User
 from persons.models import Person
 from persons.services import person_create, person_update
@@ -119,3 +122,58 @@ def test_the_persons_list_runs_a_constant_number_of_queries(world: World, farid:
     assert len(rows) == 6
     assert all("has_lvb" in row for row in rows.values())
     assert count_queries(world.ggz, "/api/v1/persons/") == one
+
+
+# --- the legal basis (DESIGN.md §6.2) ---------------------------------------------------------
+
+
+def test_the_lvb_flag_needs_a_legal_basis_for_that_person(world: World, farid: Person) -> None:
+    """A household case where GGZ's only basis for ``zorg`` is the mother's consent: GGZ
+    sees her flag, not her child's nor the father's, though it holds the ``zorg`` grant."""
+    mother = person_create(
+        surname="Haidari", given_names="Mina", birth_date=datetime.date(1975, 3, 2), has_lvb=True
+    )
+    child = person_create(
+        surname="Haidari", given_names="Sami", birth_date=datetime.date(2012, 9, 9), has_lvb=True
+    )
+    for person in (mother, child):
+        services.case_add_person(
+            case=world.case, person=person, role="gezinslid", by=world.regisseur
+        )
+    statutory = LegalBasis.objects.get(
+        case=world.case, organisation=world.ggz.organisation, category__code="zorg"
+    )
+    consent_services.legal_basis_end(
+        basis=statutory, reason="Alleen nog op toestemming.", by=world.regisseur
+    )
+    consent_services.consent_record(
+        case=world.case,
+        person=mother,
+        organisations=[world.ggz.organisation],
+        categories=services.categories_by_code(["zorg"]),
+        recorded_how="schriftelijk",
+        by=world.regisseur,
+    )
+
+    assert get_person(world.ggz, mother)["has_lvb"] is True
+    assert "has_lvb" not in get_person(world.ggz, child)
+    assert "has_lvb" not in get_person(world.ggz, farid)
+    rows = listed(world.ggz)
+    assert rows[str(mother.pk)]["has_lvb"] is True
+    assert "has_lvb" not in rows[str(child.pk)]
+    assert "has_lvb" not in rows[str(farid.pk)]
+
+
+def test_restricted_processing_hides_the_lvb_flag(world: World, farid: Person) -> None:
+    assert get_person(world.ggz, farid)["has_lvb"] is True
+    request = subject_requests.request_intake(
+        kind="beperking",
+        bsn="111222333",
+        description="Betrokkene wil dat zijn gegevens niet meer worden gedeeld.",
+        identity_checked="paspoort getoond aan de balie",
+        by=world.ggz,
+    )
+    subject_requests.restrict(request=request, by=world.privacy)
+    assert "has_lvb" not in get_person(world.ggz, farid)
+    assert "has_lvb" not in listed(world.ggz)[str(farid.pk)]
+    assert LVB_ON_PAGE not in case_page(world.ggz, world)

@@ -1,20 +1,36 @@
 """Whom an identity names: a BSN match is the same person; a surname and birth date only
 point to a record without another BSN, and only when the given names agree. Registering,
-intake and hit/no-hit follow the one rule, so nobody is attached to the wrong person."""
+intake and hit/no-hit follow the one rule, so nobody is attached to the wrong person. Intake,
+which links without anyone looking, also needs given names on both sides."""
 
 from __future__ import annotations
 
 import datetime
+import json
+import re
 from typing import Any
 
 import pytest
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from audit.models import AccessEvent
-from caseroom.models import Referral
+from caseroom import services as caseroom_services
+from caseroom.models import House, Referral
 from partners.models import User
 from persons.models import Person
-from persons.services import person_create, person_find_existing
-from tests.caseroom.conftest import World, open_case
+from persons.selectors import person_find_by_bsn
+from persons.services import (
+    IDENTITY_LOCK,
+    PersonIdentity,
+    identity_lock_keys,
+    person_create,
+    person_find_existing,
+)
+from tests.caseroom.conftest import World, make_org, make_user, open_case
 from tests.conftest import verified_client
 
 pytestmark = pytest.mark.django_db
@@ -161,15 +177,55 @@ def test_intake_that_cannot_tell_twins_apart_registers_a_new_person(
     assert links_logged_to(anna) == links_logged_to(bea) == 0
 
 
-def test_registering_without_given_names_proposes_the_first_twin(
-    world: World, anna: Person
-) -> None:
-    person_create(surname="Bakker", given_names="Bea", birth_date=TWINS_BORN)
+def test_registering_twins_without_given_names_proposes_neither(world: World, anna: Person) -> None:
+    bea = person_create(surname="Bakker", given_names="Bea", birth_date=TWINS_BORN)
+    persons = Person.objects.count()
     response = post(
         world.regisseur, "/api/v1/persons/", {"surname": "Bakker", "birth_date": "2009-04-04"}
     )
     assert response.status_code == 409
-    assert response.json()["error"]["existing_person"] == str(anna.pk)
+    error = response.json()["error"]
+    assert error["code"] == "ambiguous_person"
+    assert "BSN of de voornamen" in error["message"]
+    assert "existing_person" not in error and "proposal" not in error
+    assert Person.objects.count() == persons
+    # The question is a check naming both records it touched.
+    assert any(
+        set(event.person_ids) == {str(anna.pk), str(bea.pk)}
+        for event in AccessEvent.objects.filter(action="check")
+    )
+    # With the given names of one twin, that twin is proposed.
+    named = post(
+        world.regisseur,
+        "/api/v1/persons/",
+        {"surname": "Bakker", "given_names": "Bea", "birth_date": "2009-04-04"},
+    )
+    assert named.status_code == 409
+    error = named.json()["error"]
+    assert error["code"] == "duplicate_person"
+    assert error["existing_person"] == str(bea.pk) and error["proposal"]
+
+
+def test_the_page_asks_to_tell_twins_apart_and_proposes_nobody(world: World, anna: Person) -> None:
+    person_create(surname="Bakker", given_names="Bea", birth_date=TWINS_BORN)
+    persons = Person.objects.count()
+    response = verified_client(world.regisseur).post(
+        reverse("caseroom:case_person_add", args=[world.case.pk]),
+        {
+            "persoon-surname": "Bakker",
+            "persoon-given_names": "",
+            "persoon-bsn": "",
+            "persoon-birth_date": "2009-04-04",
+            "persoon-gender": "onbekend",
+            "persoon-roles": ["gezinslid"],
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Vul het BSN of de voornamen in" in page
+    assert "koppelen-proposal" not in page and "Deze persoon is al bekend" not in page
+    assert 'value="Bakker"' in page
+    assert Person.objects.count() == persons
 
 
 # --- the same person is still found ---------------------------------------------------------
@@ -223,3 +279,135 @@ def test_a_bsn_match_wins_over_other_names(world: World) -> None:
     assert response.status_code == 409
     assert response.json()["error"]["existing_person"] == str(world.person.pk)
     assert check(world.outsider, bsn="111222333", surname="Jansen", birth_date="1990-01-01")
+
+
+# --- intake links silently only to the person the referral certainly names ------------------
+
+JANSEN_BORN = datetime.date(1990, 1, 1)
+
+on_postgresql = pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"), reason="needs PostgreSQL"
+)
+
+
+def second_house() -> tuple[House, User]:
+    zvh = make_org("ZVH Noord", "zvh")
+    house = caseroom_services.house_create(name="ZVH Noord", organisation=zvh, case_prefix="NRD")
+    return house, make_user("regisseur-noord", zvh, "procesregisseur")
+
+
+@pytest.mark.parametrize(
+    ("recorded", "referred"),
+    [("Piet", ""), ("", "Piet"), ("", "")],
+    ids=["referral", "record", "both"],
+)
+def test_a_referral_without_given_names_on_either_side_registers_a_new_person(
+    world: World, recorded: str, referred: str
+) -> None:
+    # The only Jansen born that day, in another house's case.
+    other_house, other_regisseur = second_house()
+    jansen = person_create(surname="Jansen", given_names=recorded, birth_date=JANSEN_BORN)
+    open_case(house=other_house, regisseur=other_regisseur, referrer=world.ggz, persons=[jansen])
+
+    referral = refer(
+        world, {"surname": "Jansen", "given_names": referred, "birth_date": "1990-01-01"}
+    )
+    (referred_person,) = referral.persons.all()
+    assert referred_person.pk != jansen.pk
+    assert links_logged_to(jansen) == 0
+    # Registering by hand still proposes the record: someone looks before anything is linked.
+    response = post(
+        world.regisseur,
+        "/api/v1/persons/",
+        {"surname": "Jansen", "given_names": referred, "birth_date": "1990-01-01"},
+    )
+    assert response.status_code == 409
+
+
+def test_a_referral_with_the_same_given_names_is_linked(world: World) -> None:
+    piet = person_create(surname="Jansen", given_names="Piet Hein", birth_date=JANSEN_BORN)
+    referral = refer(
+        world, {"surname": "JANSEN", "given_names": " piet  hein", "birth_date": "1990-01-01"}
+    )
+    assert list(referral.persons.all()) == [piet]
+    assert links_logged_to(piet) == 1
+
+
+def test_a_link_by_names_records_the_referrals_bsn(world: World) -> None:
+    piet = person_create(surname="Jansen", given_names="Piet", birth_date=JANSEN_BORN)
+    referral = refer(
+        world,
+        {
+            "surname": "Jansen",
+            "given_names": "Piet",
+            "bsn": "1234.56.782",
+            "birth_date": "1990-01-01",
+        },
+    )
+    assert list(referral.persons.all()) == [piet]
+    piet.refresh_from_db()
+    assert piet.bsn == "123456782"
+    assert list(person_find_by_bsn(bsn="123456782")) == [piet]  # through the blind index
+    # The change log shows that the BSN changed, never the BSN.
+    update = LogEntry.objects.get_for_object(piet).get(action=LogEntry.Action.UPDATE)
+    assert "bsn" in update.changes_dict
+    assert "123456782" not in json.dumps(update.changes_dict)
+    event = AccessEvent.objects.get(action="check", person_ids=[str(piet.pk)])
+    assert event.purpose.endswith("BSN aangevuld")
+
+
+def test_a_restricted_record_gets_no_bsn_from_a_referral(world: World) -> None:
+    piet = person_create(surname="Jansen", given_names="Piet", birth_date=JANSEN_BORN)
+    Person.objects.filter(pk=piet.pk).update(processing_restricted=True)
+    refer(
+        world,
+        {
+            "surname": "Jansen",
+            "given_names": "Piet",
+            "bsn": "123456782",
+            "birth_date": "1990-01-01",
+        },
+    )
+    piet.refresh_from_db()
+    assert piet.bsn is None
+    assert not person_find_by_bsn(bsn="123456782").filter(pk=piet.pk).exists()
+
+
+# --- intake locks a referral's identities together, in one order ----------------------------
+
+FAMILY: list[PersonIdentity] = [
+    {"surname": "Haidari", "given_names": "Farid", "bsn": "111222333", "birth_date": BORN},
+    {"surname": "Haidari", "given_names": "Lina", "bsn": None, "birth_date": TWINS_BORN},
+    {"surname": "Haidari", "given_names": "Sami", "bsn": "123456782", "birth_date": None},
+]
+
+
+def test_the_lock_keys_of_a_family_are_one_sorted_list_in_any_order() -> None:
+    keys = identity_lock_keys(FAMILY)
+    assert len(keys) == 4  # Farid: BSN and name; Lina: name; Sami: BSN
+    assert keys == sorted(keys)
+    assert identity_lock_keys(reversed(FAMILY)) == keys
+    assert identity_lock_keys([FAMILY[2], FAMILY[0], FAMILY[1], FAMILY[0]]) == keys
+
+
+@on_postgresql
+def test_intake_locks_all_persons_of_a_referral_in_sorted_order_before_matching(
+    world: World,
+) -> None:
+    """Two referrals naming one family in different orders take the same locks in the same
+    order, so neither can hold one the other waits for."""
+    family = [FAMILY[2], FAMILY[0], FAMILY[1]]  # not in key order
+    with CaptureQueriesContext(connection) as queries:
+        refer(world, *({**p, "bsn": p["bsn"] or ""} for p in family))
+    statements = [q["sql"] for q in queries.captured_queries]
+    locks = [
+        (i, int(m.group(1)))
+        for i, sql in enumerate(statements)
+        if (m := re.search(rf"pg_advisory_xact_lock\({IDENTITY_LOCK}, (-?\d+)\)", sql))
+    ]
+    expected = identity_lock_keys(family)
+    assert [key for _, key in locks[: len(expected)]] == expected
+    first_match = next(i for i, sql in enumerate(statements) if '"persons_person"' in sql)
+    assert locks[len(expected) - 1][0] < first_match
+    # Later locks only take again what is held already.
+    assert {key for _, key in locks} == set(expected)
