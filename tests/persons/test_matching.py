@@ -403,7 +403,7 @@ def test_intake_locks_all_persons_of_a_referral_in_sorted_order_before_matching(
     locks = [
         (i, int(m.group(1)))
         for i, sql in enumerate(statements)
-        if (m := re.search(rf"pg_advisory_xact_lock\({IDENTITY_LOCK}, (-?\d+)\)", sql))
+        if (m := re.search(rf"pg_advisory_xact_lock\({IDENTITY_LOCK},\s*(-?\d+)\)", sql))
     ]
     expected = identity_lock_keys(family)
     assert [key for _, key in locks[: len(expected)]] == expected
