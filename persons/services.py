@@ -108,10 +108,12 @@ def _lock_identity(*, bsn: str | None, surname: str, birth_date: datetime.date |
     lock_identities([{"surname": surname, "given_names": "", "bsn": bsn, "birth_date": birth_date}])
 
 
-def _same_given_names(asked: str, recorded: str) -> bool:
-    """Given names agree when either side has none, or both read the same apart from case,
-    accents and spacing."""
-    return not asked.strip() or not recorded.strip() or normalise(asked) == normalise(recorded)
+def _same_given_names(asked: str, recorded: str, *, required: bool = False) -> bool:
+    """Given names agree when both read the same apart from case, accents and spacing, or
+    (unless ``required``) when either side has none."""
+    if not (asked.strip() and recorded.strip()):
+        return not required
+    return normalise(asked) == normalise(recorded)
 
 
 def person_find_candidates(
@@ -120,6 +122,7 @@ def person_find_candidates(
     surname: str = "",
     given_names: str = "",
     birth_date: datetime.date | None = None,
+    given_names_required: bool = False,
 ) -> list[Person]:
     """The registered persons this identity may be, oldest first.
 
@@ -127,6 +130,7 @@ def person_find_candidates(
     - Otherwise a record with this surname and birth date is a candidate, unless a BSN was
       given and the record has another one (then it is certainly someone else), or both
       sides have given names and they differ (twins share a surname and a birth date).
+      With ``given_names_required``, both sides must have them.
 
     The blind index finds the few records with this surname and birth date; their given
     names are compared decrypted (case-, accent- and whitespace-insensitive)."""
@@ -142,7 +146,7 @@ def person_find_candidates(
     return [
         person
         for person in same_name.order_by("created_at", "pk")
-        if _same_given_names(given_names, person.given_names)
+        if _same_given_names(given_names, person.given_names, required=given_names_required)
     ]
 
 
@@ -176,22 +180,14 @@ def person_find_for_intake(
     whose given names equal the referral's (case-, accent- and whitespace-insensitive). A
     side without given names matches nothing: "Jansen, 1 januari 1990" is any Jansen born
     that day."""
-    if bsn:
-        found = person_find_by_bsn(bsn=bsn).first()
-        if found is not None:
-            return found
-    if not (surname and birth_date and given_names.strip()):
-        return None
-    same_name = person_find_by_surname_and_birth_date(surname=surname, birth_date=birth_date)
-    if bsn:
-        same_name = same_name.filter(bsn_index__isnull=True)
-    wanted = normalise(given_names)
-    matches = [
-        person
-        for person in same_name.order_by("created_at", "pk")
-        if person.given_names.strip() and normalise(person.given_names) == wanted
-    ]
-    return matches[0] if len(matches) == 1 else None
+    candidates = person_find_candidates(
+        bsn=bsn,
+        surname=surname,
+        given_names=given_names,
+        birth_date=birth_date,
+        given_names_required=True,
+    )
+    return candidates[0] if len(candidates) == 1 else None
 
 
 @transaction.atomic
