@@ -6,14 +6,17 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import DataAndFiles, MultiPartParser
 
 from core.exceptions import ServiceError
 
@@ -227,3 +230,25 @@ def upload_refusal(request: object) -> ServiceError | None:
             field="files",
         )
     return too_large(name) if name is not None else None
+
+
+class FieldsOnlyMultiPartParser(MultiPartParser):
+    """The API's multipart parser wherever files are not taken (everywhere but the
+    contributions, which name ``MultiPartParser`` themselves): a form's fields are read as
+    usual, and a request that carries a file is refused as a whole. Otherwise the file would
+    be ignored, or, past the attachment limit, stop the parsing and silently drop the fields
+    after it."""
+
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> DataAndFiles[Any, Any]:
+        parsed = super().parse(stream, media_type, parser_context)
+        request = getattr((parser_context or {}).get("request"), "_request", None)
+        if parsed.files or getattr(request, REFUSED_UPLOAD, None) is not None:
+            raise ParseError(
+                _("Hier kunnen geen bestanden worden meegestuurd."), code="files_not_accepted"
+            )
+        return parsed

@@ -350,3 +350,40 @@ def test_a_too_large_upload_on_the_case_page_is_a_form_error_and_keeps_the_text(
     assert "Verslag van het huisbezoek." in page
     assert (Contribution.objects.count(), Attachment.objects.count()) == before
     assert not no_disk.exists()
+
+
+# --- multipart where no files are taken -----------------------------------------------------
+
+
+def register_person(world: World, body: dict[str, Any]) -> Any:
+    return verified_client(world.regisseur).post("/api/v1/persons/", body)  # multipart
+
+
+def test_a_form_without_files_is_read_by_an_endpoint_that_takes_no_files(world: World) -> None:
+    response = register_person(world, {"surname": "Haidari", "given_names": "Noor"})
+    assert response.status_code == 201, response.content
+    assert Person.objects.filter(pk=response.json()["id"]).exists()
+
+
+# A small file is refused as such; an oversized one stops the upload, so "given_names"
+# after it would never be read and the person would be registered without them.
+@override_settings(ATTACHMENT_MAX_BYTES=64 * 1024)
+@pytest.mark.parametrize("size", [len(PDF), 128 * 1024], ids=["klein", "te-groot"])
+def test_a_file_sent_where_no_files_are_taken_refuses_the_whole_request(
+    world: World, no_disk: Path, size: int
+) -> None:
+    before = Person.objects.count()
+    response = register_person(
+        world,
+        {
+            "surname": "Haidari",
+            "bijlage": SimpleUploadedFile("verslag.pdf", pdf_of(size), "application/pdf"),
+            "given_names": "Noor",
+        },
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "files_not_accepted"
+    assert error["message"] == "Hier kunnen geen bestanden worden meegestuurd."
+    assert Person.objects.count() == before
+    assert not no_disk.exists()
