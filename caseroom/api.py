@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -21,7 +20,6 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from audit.models import AccessEvent, ReviewItem
@@ -62,6 +60,7 @@ from caseroom.serializers import (
     TriageSerializer,
     WithdrawSerializer,
 )
+from caseroom.throttles import HitNoHitThrottle
 from caseroom.uploads import check_upload, upload_refusal
 from core.api import error_body
 from core.exceptions import ServiceError
@@ -498,15 +497,6 @@ class PersonViewSet(
         data.is_valid(raise_exception=True)
         address = person_services.address_add(person=person, **data.validated_data)
         return Response(AddressSerializer(address).data, status=status.HTTP_201_CREATED)
-
-
-class HitNoHitThrottle(UserRateThrottle):
-    """Per user, rate from settings.HIT_NO_HIT_RATE (read per request, so it can change)."""
-
-    scope = "hit_no_hit"
-
-    def get_rate(self) -> str:
-        return str(settings.HIT_NO_HIT_RATE)
 
 
 def check_purpose_label(code: str) -> str:

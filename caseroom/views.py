@@ -31,7 +31,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.models import AccessEvent
 from caseroom import selectors, services
 from caseroom.access import is_house_procesregisseur, user_category_codes, works_on_cases
-from caseroom.api import HitNoHitThrottle
 from caseroom.forms import (
     AddressForm,
     BreakGlassForm,
@@ -60,6 +59,7 @@ from caseroom.models import (
     Participation,
     Referral,
 )
+from caseroom.throttles import HitNoHitThrottle
 from caseroom.uploads import ALLOWED, upload_refusal
 from core.exceptions import ServiceError
 from core.pagination import IdsFirstPaginator
