@@ -33,4 +33,5 @@ def test_bench_access_seeds_measures_and_reports() -> None:
         bench(cases=400)
     lines = bench(cases=300, reuse=True)
     assert "niet opnieuw gevuld" in lines[0]
+    assert "de kopie van de rechten bestaat al" in lines[1]  # guardian's copy is kept too
     assert LAST_LINE.fullmatch(lines[-1]), lines[-1]
