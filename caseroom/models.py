@@ -270,6 +270,18 @@ class Case(TimeStampedModel):
     def is_active(self) -> bool:
         return self.status != self.Status.CLOSED
 
+    # The case selectors read the person links of a whole page in one query into this list
+    # (a ``Prefetch`` with ``to_attr``: no queryset per case, which Django's usual prefetch
+    # builds and which cost a list page about 4 ms).
+    PREFETCHED_LINKS = "prefetched_links"
+
+    def linked_persons(self) -> list[CasePerson]:
+        """The case's person links, each with its person, in the order they were added."""
+        links: list[CasePerson] | None = getattr(self, self.PREFETCHED_LINKS, None)
+        if links is None:
+            links = list(self.case_persons.select_related("person").order_by("added_at", "id"))
+        return links
+
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
     """An organisation's grant on a case: ``view_case`` or one category permission.

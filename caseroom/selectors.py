@@ -82,7 +82,7 @@ def case_list_for_user(*, user: User) -> QuerySet[Case]:
     return (
         Case.objects.filter(case_predicate(user))
         .select_related("house", "target_group", "lead_organisation", "procesregisseur")
-        .prefetch_related(Prefetch("case_persons", queryset=persons))
+        .prefetch_related(Prefetch("case_persons", queryset=persons, to_attr=Case.PREFETCHED_LINKS))
         .order_by("-opened_at", "-id")
     )
 
@@ -188,7 +188,7 @@ def person_ids_of_cases(*, user: User, case_ids: set[int]) -> set[UUID]:
 
 def case_person_ids(cases: list[Case]) -> set[UUID]:
     """Persons exposed by a page of cases (uses the prefetched links)."""
-    return {link.person_id for case in cases for link in case.case_persons.all()}
+    return {link.person_id for case in cases for link in case.linked_persons()}
 
 
 def participation_list_for_case(*, case: Case) -> QuerySet[Participation]:

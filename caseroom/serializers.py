@@ -290,7 +290,7 @@ class CaseSerializer(serializers.ModelSerializer):
     def get_persons(self, case: Case) -> list[dict[str, Any]]:
         if not getattr(case, "shows_persons", False):
             return []
-        return CasePersonSerializer(case.case_persons.all(), many=True).data  # type: ignore[return-value]
+        return CasePersonSerializer(case.linked_persons(), many=True).data  # type: ignore[return-value]
 
 
 class CaseUpdateSerializer(serializers.Serializer):

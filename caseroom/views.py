@@ -105,7 +105,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = selectors.mark_person_visibility(user=user, cases=list(page.object_list))
     shown = [case for case in cases if case.shows_persons]
     for case in shown:
-        names = {link.person_id: person_name(link.person) for link in case.case_persons.all()}
+        names = {link.person_id: person_name(link.person) for link in case.linked_persons()}
         case.person_names = list(names.values())  # type: ignore[attr-defined]
     selectors.log_exposure(
         AccessEvent.Action.LIST, "caseroom.case", person_ids=selectors.case_person_ids(shown)
@@ -155,7 +155,7 @@ class TimelineLine:
 
 def _person_cards(user: User, case: Case) -> list[PersonCard]:
     cards: dict[UUID, PersonCard] = {}
-    links: list[CasePerson] = list(case.case_persons.all())
+    links: list[CasePerson] = case.linked_persons()
     for link in links:
         card = cards.setdefault(link.person_id, PersonCard(person=link.person))
         card.roles.append(link.get_role_display())
@@ -202,7 +202,7 @@ def _contribution_form(
     persons: list[tuple[str, str]] = []
     if getattr(case, "shows_persons", False):
         seen: dict[str, str] = {}
-        for link in case.case_persons.all():
+        for link in case.linked_persons():
             seen.setdefault(str(link.person_id), person_name(link.person))
         persons = list(seen.items())
     return ContributionForm(
@@ -554,7 +554,7 @@ def _managed_case(request: HttpRequest, case_id: int) -> tuple[User, Case]:
 
 def _persons_of(case: Case) -> dict[UUID, Person]:
     """The persons of the case (from the links the case selector prefetched), in order."""
-    return {link.person_id: link.person for link in case.case_persons.all()}
+    return {link.person_id: link.person for link in case.linked_persons()}
 
 
 def _person_of(case: Case, person_id: UUID) -> Person:

@@ -349,7 +349,7 @@ def _decorated(queryset: QuerySet[Case]) -> QuerySet[Case]:
     persons = CasePerson.objects.select_related("person").order_by("added_at", "id")
     return (
         queryset.select_related("house", "target_group", "lead_organisation", "procesregisseur")
-        .prefetch_related(Prefetch("case_persons", queryset=persons))
+        .prefetch_related(Prefetch("case_persons", queryset=persons, to_attr=Case.PREFETCHED_LINKS))
         .order_by("-opened_at", "-id")
     )
 
