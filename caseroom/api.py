@@ -178,7 +178,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             )
         if not case.shows_persons and not is_house_procesregisseur(user, case):
             raise NotFound
-        links = list(case.case_persons.select_related("person").order_by("added_at", "id"))
+        links = list(case.case_persons.select_related("person"))
         selectors.log_exposure(
             AccessEvent.Action.LIST,
             "caseroom.caseperson",

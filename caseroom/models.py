@@ -276,10 +276,11 @@ class Case(TimeStampedModel):
     PREFETCHED_LINKS = "prefetched_links"
 
     def linked_persons(self) -> list[CasePerson]:
-        """The case's person links, each with its person, in the order they were added."""
+        """The case's person links, each with its person, in the order they were added
+        (``CasePerson.Meta.ordering``)."""
         links: list[CasePerson] | None = getattr(self, self.PREFETCHED_LINKS, None)
         if links is None:
-            links = list(self.case_persons.select_related("person").order_by("added_at", "id"))
+            links = list(self.case_persons.select_related("person"))
         return links
 
 

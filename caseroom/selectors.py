@@ -78,7 +78,7 @@ def _get_or_404(queryset: QuerySet[Any], **lookup: Any) -> Any:
 
 def case_list_for_user(*, user: User) -> QuerySet[Case]:
     """Visible cases. Mark a page with ``mark_person_visibility`` before showing persons."""
-    persons = CasePerson.objects.select_related("person").order_by("added_at", "id")
+    persons = CasePerson.objects.select_related("person")
     return (
         Case.objects.filter(case_predicate(user))
         .select_related("house", "target_group", "lead_organisation", "procesregisseur")
@@ -544,11 +544,9 @@ def meeting_view_for_user(*, user: User, meeting: Meeting) -> MeetingView:
     cases = [item.case for item in items]
     mark_person_visibility(user=user, cases=cases)
     case_ids = [case.pk for case in cases]
-    links = (
-        CasePerson.objects.filter(case_id__in=[c.pk for c in cases if c.shows_persons])
-        .select_related("person")
-        .order_by("added_at", "id")
-    )
+    links = CasePerson.objects.filter(
+        case_id__in=[c.pk for c in cases if c.shows_persons]
+    ).select_related("person")
     contributions = (
         Contribution.objects.filter(contribution_predicate(user), case_id__in=case_ids)
         .select_related("category", "organisation", "author")

@@ -346,7 +346,7 @@ class Figure:
 
 def _decorated(queryset: QuerySet[Case]) -> QuerySet[Case]:
     """What the selector adds besides the filter: related rows, persons, the order."""
-    persons = CasePerson.objects.select_related("person").order_by("added_at", "id")
+    persons = CasePerson.objects.select_related("person")
     return (
         queryset.select_related("house", "target_group", "lead_organisation", "procesregisseur")
         .prefetch_related(Prefetch("case_persons", queryset=persons, to_attr=Case.PREFETCHED_LINKS))
